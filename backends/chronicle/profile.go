@@ -1,0 +1,112 @@
+package chronicle
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/mappings"
+)
+
+// Profile is mappings/chronicle/<logsource>.yaml.
+type Profile struct {
+	LogTypes []LogType  `yaml:"log_types" detgen:"required"`
+	Fields   []UDMField `yaml:"fields"`
+	Outcomes []Outcome  `yaml:"outcomes"`
+}
+
+// LogType is one UDM log type and its type-specific field paths.
+type LogType struct {
+	Pos    diag.Pos
+	Name   string     `yaml:"name" detgen:"required"`
+	Fields []UDMField `yaml:"fields"`
+}
+
+// UDMField maps a logical field to a UDM path (relative to the event
+// variable). Wrap, when set, embeds the value alternation into a larger
+// regex; DefaultParser records whether Google's parser fills the path.
+type UDMField struct {
+	Pos           diag.Pos
+	Field         string `yaml:"field" detgen:"required"`
+	UDM           string `yaml:"udm" detgen:"required"`
+	Nocase        bool   `yaml:"nocase"`
+	Wrap          string `yaml:"wrap"`
+	DefaultParser bool   `yaml:"default_parser"`
+}
+
+// Outcome is an extra outcome variable, written as given.
+type Outcome struct {
+	Pos  diag.Pos
+	Name string `yaml:"name" detgen:"required"`
+	Expr string `yaml:"expr" detgen:"required"`
+}
+
+var (
+	udmRE     = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)*(\["[A-Za-z0-9_.\-]+"\])?$`)
+	logTypeRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	varRE     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+)
+
+func loadProfile(logsource string) (*Profile, error) {
+	var p Profile
+	if errs := mappings.Load("chronicle", logsource, &p); len(errs) > 0 {
+		return nil, errs
+	}
+	ls, errs := mappings.LoadLogsource(logsource)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	var bad diag.List
+	check := func(f UDMField) {
+		if _, ok := ls.Field(f.Field); !ok {
+			bad.Add(f.Pos, "field %q is not in logsource %s", f.Field, logsource)
+		}
+		if !udmRE.MatchString(f.UDM) {
+			bad.Add(f.Pos, "udm %q is not a UDM field path (with an optional [\"key\"])", f.UDM)
+		}
+		if f.Wrap != "" {
+			if strings.Count(f.Wrap, "%s") != 1 || strings.ContainsAny(f.Wrap, "\n\r") {
+				bad.Add(f.Pos, "wrap must hold exactly one %%s and no line break")
+			} else if _, err := regexp.Compile(fmt.Sprintf(f.Wrap, "x")); err != nil {
+				bad.Add(f.Pos, "wrap is not a valid RE2 regex: %v", err)
+			}
+		}
+	}
+	for _, lt := range p.LogTypes {
+		if !logTypeRE.MatchString(lt.Name) {
+			bad.Add(lt.Pos, "log type %q must be upper-case letters, digits and _", lt.Name)
+		}
+		for _, f := range lt.Fields {
+			check(f)
+		}
+	}
+	for _, f := range p.Fields {
+		check(f)
+	}
+	for _, o := range p.Outcomes {
+		if !varRE.MatchString(o.Name) || o.Name == "risk_score" {
+			bad.Add(o.Pos, "outcome name %q must match [a-z][a-z0-9_]* and not be risk_score", o.Name)
+		}
+	}
+	if len(bad) > 0 {
+		return nil, bad
+	}
+	return &p, nil
+}
+
+// resolve returns the mapping of a field for one log type: its own entry
+// first, then the shared one.
+func (p *Profile) resolve(lt LogType, field string) (UDMField, bool) {
+	for _, f := range lt.Fields {
+		if f.Field == field {
+			return f, true
+		}
+	}
+	for _, f := range p.Fields {
+		if f.Field == field {
+			return f, true
+		}
+	}
+	return UDMField{}, false
+}

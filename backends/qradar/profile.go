@@ -1,0 +1,112 @@
+package qradar
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/mappings"
+)
+
+// Profile is mappings/qradar/<logsource>.yaml: how each logical field
+// reaches a QRadar event and how the query is laid out.
+type Profile struct {
+	DeviceTypes []int       `yaml:"device_types" detgen:"required"`
+	Limit       int         `yaml:"limit" detgen:"required"`
+	Last        string      `yaml:"last" detgen:"required"`
+	ScoreAlias  string      `yaml:"score_alias" detgen:"required"`
+	OrderBy     []string    `yaml:"order_by" detgen:"required"`
+	Select      []Column    `yaml:"select" detgen:"required"`
+	Fields      []FieldSpec `yaml:"fields" detgen:"required"`
+}
+
+// Column is one selected column: a raw AQL expression from the profile, or
+// a logical field rendered through its mapping.
+type Column struct {
+	Pos   diag.Pos
+	Expr  string `yaml:"expr"`
+	Field string `yaml:"field"`
+	Alias string `yaml:"alias"`
+}
+
+// FieldSpec maps one logical field. Property is a custom event property
+// (double-quoted in AQL), Column a built-in event column; PayloadKey is the
+// JSON text that precedes the value in the raw payload.
+type FieldSpec struct {
+	Pos        diag.Pos
+	Field      string `yaml:"field" detgen:"required"`
+	Property   string `yaml:"property"`
+	Column     string `yaml:"column"`
+	PayloadKey string `yaml:"payload_key"`
+}
+
+var (
+	lastRE   = regexp.MustCompile(`^[1-9][0-9]* (MINUTES|HOURS|DAYS)$`)
+	columnRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+func loadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
+	var p Profile
+	if errs := mappings.Load("qradar", logsource, &p); len(errs) > 0 {
+		return nil, nil, errs
+	}
+	ls, errs := mappings.LoadLogsource(logsource)
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+	var errs2 diag.List
+	if !lastRE.MatchString(p.Last) {
+		errs2.Add(diag.Pos{File: "mappings/qradar/" + logsource + ".yaml"}, "last %q must be like \"24 HOURS\" (MINUTES, HOURS or DAYS)", p.Last)
+	}
+	for _, c := range p.Select {
+		if (c.Expr == "") == (c.Field == "") {
+			errs2.Add(c.Pos, "a select column needs exactly one of expr and field")
+		}
+		if c.Alias != "" && !columnRE.MatchString(c.Alias) {
+			errs2.Add(c.Pos, "alias %q must be a plain identifier", c.Alias)
+		}
+	}
+	if !columnRE.MatchString(p.ScoreAlias) {
+		errs2.Add(diag.Pos{File: "mappings/qradar/" + logsource + ".yaml"}, "score_alias %q must be a plain identifier", p.ScoreAlias)
+	}
+	for _, f := range p.Fields {
+		if _, ok := ls.Field(f.Field); !ok {
+			errs2.Add(f.Pos, "field %q is not in logsource %s", f.Field, logsource)
+		}
+		if f.Property != "" && f.Column != "" {
+			errs2.Add(f.Pos, "field %q: give property or column, not both", f.Field)
+		}
+		if f.Column != "" && !columnRE.MatchString(f.Column) {
+			errs2.Add(f.Pos, "column %q must be a plain identifier", f.Column)
+		}
+		if _, err := quoteIdent(f.Property); f.Property != "" && err != nil {
+			errs2.Add(f.Pos, "property: %v", err)
+		}
+	}
+	if len(errs2) > 0 {
+		return nil, nil, errs2
+	}
+	return &p, ls, nil
+}
+
+func (p *Profile) field(name string) (FieldSpec, bool) {
+	for _, f := range p.Fields {
+		if f.Field == name {
+			return f, true
+		}
+	}
+	return FieldSpec{}, false
+}
+
+// deviceFilter is the cheap integer pre-filter IBM recommends first.
+func (p *Profile) deviceFilter() string {
+	if len(p.DeviceTypes) == 1 {
+		return fmt.Sprintf("devicetype = %d", p.DeviceTypes[0])
+	}
+	ids := make([]string, len(p.DeviceTypes))
+	for i, d := range p.DeviceTypes {
+		ids[i] = fmt.Sprint(d)
+	}
+	return "devicetype IN (" + strings.Join(ids, ", ") + ")"
+}

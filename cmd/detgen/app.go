@@ -1,0 +1,236 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/driver"
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at link time (-ldflags "-X main.version=…").
+var version = "0.1.0-dev"
+
+// Exit codes, as grep and diff use them.
+const (
+	exitOK      = 0
+	exitInvalid = 1 // invalid input, failed checks, internal errors
+	exitUsage   = 2 // unknown command or flag, missing argument
+)
+
+// usageError marks a command-line mistake (exit 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// run is main without os.Exit, so tests drive the CLI in-process.
+func run(args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.Run(args)
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	var list diag.List
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "detgen: %s\nRun 'detgen --help' for usage.\n", ue.msg)
+		return exitUsage
+	case errors.As(err, &list):
+		for _, e := range list {
+			fmt.Fprintln(stderr, e)
+		}
+		fmt.Fprintf(stderr, "detgen: %d error(s)\n", len(list))
+		return exitInvalid
+	default:
+		fmt.Fprintf(stderr, "detgen: %v\n", err)
+		return exitInvalid
+	}
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	onUsage := func(_ *cli.Context, err error, _ bool) error { return usageError{err.Error()} }
+	app := &cli.App{
+		Name:    "detgen",
+		Usage:   "compile YAML detection specs into QRadar AQL, Chronicle YARA-L 2.0 and Sigma",
+		Version: version,
+		Description: strings.TrimSpace(`
+detgen reads one YAML detection spec per threat (rules/**/*.yaml) and compiles
+each into three artifacts: an IBM QRadar AQL search, a Google SecOps YARA-L 2.0
+rule and a Sigma rule. Field mappings live in mappings/ (embedded in the
+binary); output layouts in templates/.
+
+Examples:
+  detgen build                                  # rules/ -> dist/{qradar,chronicle,sigma}/
+  detgen compile --target chronicle rules/kubernetes/t1053.007-suspicious-cronjob-job.yaml
+  detgen validate rules/kubernetes/*.yaml
+  detgen list
+
+Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
+2 usage error.`),
+		Writer:                 stdout,
+		ErrWriter:              stderr,
+		HideHelpCommand:        true,
+		UseShortOptionHandling: true,
+		// urfave/cli calls os.Exit itself unless this is set; exit codes
+		// are decided in run.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   onUsage,
+		CommandNotFound: func(c *cli.Context, name string) {
+			// Reported through the returned error below.
+		},
+		Commands: []*cli.Command{
+			buildCommand(),
+			compileCommand(),
+			validateCommand(),
+			listCommand(),
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("unknown command %q", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = onUsage
+	}
+	return app
+}
+
+var rulesFlag = &cli.StringFlag{
+	Name:  "rules",
+	Value: "rules",
+	Usage: "directory searched recursively for rule specs (*.yaml)",
+}
+
+func targetList() string { return strings.Join(driver.TargetNames(), "|") }
+
+func buildCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "build",
+		Usage:     "compile every spec into every target and write the output directory",
+		ArgsUsage: " ",
+		Description: `Compiles every spec under --rules and writes OUT/<target>/<rule-id>.<ext>:
+   qradar/*.aql, chronicle/*.yaral, sigma/*.yml. OUT is replaced as a whole,
+   and only when every rule compiled for every target: a failed build leaves
+   no partial or stale files.`,
+		Flags: []cli.Flag{
+			rulesFlag,
+			&cli.StringFlag{Name: "out", Value: "dist", Usage: "output directory (replaced as a whole)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("build takes no arguments (use --rules DIR)")
+			}
+			paths, err := driver.FindSpecs(c.String("rules"))
+			if err != nil {
+				return err
+			}
+			rules, errs := driver.LoadRules(paths)
+			if len(errs) > 0 {
+				return errs
+			}
+			arts, errs := driver.Generate(rules, driver.Targets)
+			if len(errs) > 0 {
+				return errs
+			}
+			if err := driver.WriteDir(c.String("out"), arts); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "detgen: wrote %d artifacts for %d rules to %s\n", len(arts), len(rules), c.String("out"))
+			return nil
+		},
+	}
+}
+
+func compileCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "compile",
+		Usage:     "compile one spec for one target and print the artifact",
+		ArgsUsage: "FILE",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Required: true, Usage: "output language: " + targetList()},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("compile needs exactly one spec FILE")
+			}
+			t, ok := driver.LookupTarget(c.String("target"))
+			if !ok {
+				return usagef("unknown target %q (want %s)", c.String("target"), targetList())
+			}
+			rules, errs := driver.LoadRules([]string{c.Args().First()})
+			if len(errs) > 0 {
+				return errs
+			}
+			arts, errs := driver.Generate(rules, []driver.Target{t})
+			if len(errs) > 0 {
+				return errs
+			}
+			_, err := c.App.Writer.Write(arts[0].Data)
+			return err
+		},
+	}
+}
+
+func validateCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "validate",
+		Usage:     "check specs (and that every target compiles) without writing anything",
+		ArgsUsage: "FILE...",
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usagef("validate needs at least one spec FILE")
+			}
+			rules, errs := driver.LoadRules(c.Args().Slice())
+			if len(errs) > 0 {
+				return errs
+			}
+			if _, errs := driver.Generate(rules, driver.Targets); len(errs) > 0 {
+				return errs
+			}
+			for _, r := range rules {
+				fmt.Fprintf(c.App.Writer, "ok  %s  %s\n", r.SourceFile, r.Name)
+			}
+			return nil
+		},
+	}
+}
+
+func listCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "list",
+		Usage:     "list the rules under --rules: id, version, ATT&CK id, severity, name",
+		ArgsUsage: " ",
+		Flags:     []cli.Flag{rulesFlag},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("list takes no arguments (use --rules DIR)")
+			}
+			paths, err := driver.FindSpecs(c.String("rules"))
+			if err != nil {
+				return err
+			}
+			rules, errs := driver.LoadRules(paths)
+			if len(errs) > 0 {
+				return errs
+			}
+			w := c.App.Writer
+			fmt.Fprintf(w, "%-36s  %-3s  %-9s  %-8s  %s\n", "ID", "VER", "ATT&CK", "SEVERITY", "NAME")
+			for _, r := range rules {
+				attack := r.Technique.ID
+				if r.Subtechnique.ID != "" {
+					attack = r.Subtechnique.ID
+				}
+				fmt.Fprintf(w, "%-36s  %-3d  %-9s  %-8s  %s\n", r.ID, r.Version, attack, r.Severity, r.Name)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,260 @@
+// Package compile checks the meaning of a parsed spec and lowers it to the
+// backend-neutral ir.Rule. Every problem is reported at the spec's
+// file:line:col; nothing is lowered from a spec that has errors.
+package compile
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/mappings"
+	"github.com/detgen/detgen/spec"
+)
+
+var (
+	uuidRE        = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	nameRE        = regexp.MustCompile(`^[a-z][a-z0-9_]{0,127}$`)
+	tacticRE      = regexp.MustCompile(`^TA[0-9]{4}$`)
+	techniqueRE   = regexp.MustCompile(`^T[0-9]{4}$`)
+	subtechnicRE  = regexp.MustCompile(`^T[0-9]{4}\.[0-9]{3}$`)
+	severities    = []string{"informational", "low", "medium", "high", "critical"}
+	confidences   = []string{"low", "medium", "high"}
+	statuses      = []string{"experimental", "test", "stable", "deprecated", "unsupported"}
+	maxSignals    = 32
+	maxMatchValue = 1024
+)
+
+// Rule checks r and lowers it. The returned rule is nil when errs is not
+// empty.
+func Rule(r *spec.Rule) (*ir.Rule, diag.List) {
+	c := checker{}
+	out := c.rule(r)
+	c.errs.Sort()
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	return out, nil
+}
+
+type checker struct {
+	errs diag.List
+	ls   *mappings.Logsource
+}
+
+func (c *checker) add(pos diag.Pos, format string, args ...any) { c.errs.Add(pos, format, args...) }
+
+func (c *checker) oneOf(pos diag.Pos, what, v string, allowed []string) {
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	c.add(pos, "%s %q is not one of %s", what, v, strings.Join(allowed, ", "))
+}
+
+func (c *checker) date(pos diag.Pos, what, v string) {
+	if v == "" {
+		return
+	}
+	if _, err := time.Parse("2006-01-02", v); err != nil {
+		c.add(pos, "%s %q is not a date in YYYY-MM-DD form", what, v)
+	}
+}
+
+func (c *checker) rule(r *spec.Rule) *ir.Rule {
+	p := r.Pos
+	if !uuidRE.MatchString(r.ID) {
+		c.add(p, "id %q is not a lower-case UUID version 4", r.ID)
+	}
+	if !nameRE.MatchString(r.Name) {
+		c.add(p, "name %q must match [a-z][a-z0-9_]* (it names the YARA-L rule)", r.Name)
+	}
+	if r.Version < 1 {
+		c.add(p, "version must be 1 or more, found %d", r.Version)
+	}
+	c.oneOf(p, "status", r.Status, statuses)
+	c.oneOf(p, "severity", r.Severity, severities)
+	c.oneOf(p, "confidence", r.Confidence, confidences)
+	c.date(p, "date", r.Date)
+	c.date(p, "modified", r.Modified)
+	if r.Modified != "" && r.Modified < r.Date {
+		c.add(p, "modified %s is before date %s", r.Modified, r.Date)
+	}
+	for _, s := range []struct{ what, v string }{{"title", r.Title}, {"author", r.Author}} {
+		if strings.ContainsAny(s.v, "\n\r") {
+			c.add(p, "%s must be a single line", s.what)
+		}
+	}
+	c.attack(&r.Attack)
+
+	out := &ir.Rule{
+		SourceFile: p.File,
+		ID:         r.ID, Name: r.Name, Title: r.Title, Version: r.Version,
+		Status: r.Status, Description: strings.TrimSpace(r.Description), Author: r.Author,
+		Date: r.Date, Modified: r.Modified, Severity: r.Severity, Confidence: r.Confidence,
+		Technique:      ir.Ref{ID: r.Attack.Technique.ID, Name: r.Attack.Technique.Name},
+		Subtechnique:   ir.Ref{ID: r.Attack.Subtechnique.ID, Name: r.Attack.Subtechnique.Name},
+		AttackURL:      r.Attack.URL,
+		DataSources:    r.DataSources,
+		References:     r.References,
+		FalsePositives: r.FalsePositives,
+		Tuning:         r.Tuning,
+		Methodology:    strings.TrimSpace(r.Testing.Methodology),
+		Logsource:      r.Logsource,
+		Base:           r.Detection.Scoring.Base,
+		Threshold:      r.Detection.Scoring.Threshold,
+	}
+	for _, t := range r.Attack.Tactics {
+		out.Tactics = append(out.Tactics, ir.Ref{ID: t.ID, Name: t.Name})
+	}
+	for _, tc := range r.Testing.Cases {
+		out.TestCases = append(out.TestCases, ir.TestCase{Name: tc.Name, Expected: strings.TrimSpace(tc.Expected)})
+	}
+
+	ls, errs := mappings.LoadLogsource(r.Logsource)
+	if len(errs) > 0 {
+		c.add(p, "logsource %q is unknown: %v", r.Logsource, errs)
+		return out
+	}
+	c.ls = ls
+
+	d := &r.Detection
+	for i := range d.Scope {
+		out.Scope = append(out.Scope, c.match(&d.Scope[i]))
+	}
+	for i := range d.Exclusions {
+		out.Exclusions = append(out.Exclusions, c.match(&d.Exclusions[i]))
+	}
+	c.scoring(&d.Scoring, out)
+	return out
+}
+
+func (c *checker) attack(a *spec.Attack) {
+	for _, t := range a.Tactics {
+		if !tacticRE.MatchString(t.ID) {
+			c.add(t.Pos, "tactic id %q is not an ATT&CK tactic id (TA followed by 4 digits)", t.ID)
+		}
+	}
+	if !techniqueRE.MatchString(a.Technique.ID) {
+		c.add(a.Technique.Pos, "technique id %q is not an ATT&CK technique id (T followed by 4 digits)", a.Technique.ID)
+	}
+	want := "https://attack.mitre.org/techniques/" + a.Technique.ID + "/"
+	if a.Subtechnique.ID != "" {
+		s := a.Subtechnique
+		switch {
+		case !subtechnicRE.MatchString(s.ID):
+			c.add(s.Pos, "sub-technique id %q is not an ATT&CK sub-technique id (Tnnnn.nnn)", s.ID)
+		case !strings.HasPrefix(s.ID, a.Technique.ID+"."):
+			c.add(s.Pos, "sub-technique %s does not belong to technique %s", s.ID, a.Technique.ID)
+		default:
+			want = "https://attack.mitre.org/techniques/" + strings.Replace(s.ID, ".", "/", 1) + "/"
+		}
+	}
+	if a.URL != "" && a.URL != want {
+		c.add(a.Pos, "url %q does not match the ATT&CK id; expected %q", a.URL, want)
+	}
+}
+
+func (c *checker) match(m *spec.Match) ir.Match {
+	f, ok := c.ls.Field(m.Field)
+	if !ok {
+		var names []string
+		for _, f := range c.ls.Fields {
+			names = append(names, f.Name)
+		}
+		c.add(m.Pos, "field %q is not in logsource %s (fields: %s)", m.Field, c.ls.Name, strings.Join(names, ", "))
+	}
+	out := ir.Match{
+		Field: m.Field, Type: ir.FieldType(f.Type),
+		Equals: m.Equals, StartsWith: m.StartsWith, Contains: m.Contains, Nocase: m.Nocase,
+	}
+	if len(m.Equals)+len(m.StartsWith)+len(m.Contains) == 0 {
+		c.add(m.Pos, "match on %q has no values: give equals, startswith or contains", m.Field)
+	}
+	if out.Type == ir.Bool {
+		if len(m.StartsWith)+len(m.Contains) > 0 || m.Nocase {
+			c.add(m.Pos, "field %q is boolean: only equals: [\"true\"] or [\"false\"] applies", m.Field)
+		}
+		for _, v := range m.Equals {
+			if v != "true" && v != "false" {
+				c.add(m.Pos, "field %q is boolean: value %q must be \"true\" or \"false\"", m.Field, v)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, list := range []struct {
+		op     string
+		values []string
+	}{{"equals", m.Equals}, {"startswith", m.StartsWith}, {"contains", m.Contains}} {
+		for _, v := range list.values {
+			key := list.op + "\x00" + v
+			if m.Nocase {
+				key = strings.ToLower(key)
+			}
+			switch {
+			case v == "":
+				c.add(m.Pos, "%s on %q has an empty value, which would match everything or nothing", list.op, m.Field)
+			case len(v) > maxMatchValue:
+				c.add(m.Pos, "%s value on %q is longer than %d bytes", list.op, m.Field, maxMatchValue)
+			case !validText(v):
+				c.add(m.Pos, "%s value %q on %q holds a control character or invalid UTF-8", list.op, v, m.Field)
+			case seen[key]:
+				c.add(m.Pos, "%s value %q on %q is listed twice", list.op, v, m.Field)
+			}
+			seen[key] = true
+		}
+	}
+	return out
+}
+
+// validText rejects control characters: no audit field value a detection
+// should compare against holds one, and they are where escaping bugs hide.
+func validText(s string) bool {
+	for _, r := range s {
+		if r == unicode.ReplacementChar || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *checker) scoring(s *spec.Scoring, out *ir.Rule) {
+	if len(s.Signals) > maxSignals {
+		c.add(s.Pos, "%d signals; at most %d are supported", len(s.Signals), maxSignals)
+	}
+	names := map[string]bool{}
+	for i := range s.Signals {
+		sig := &s.Signals[i]
+		if !nameRE.MatchString(sig.Name) {
+			c.add(sig.Pos, "signal name %q must match [a-z][a-z0-9_]*", sig.Name)
+		}
+		if names[sig.Name] {
+			c.add(sig.Pos, "signal name %q is used twice", sig.Name)
+		}
+		names[sig.Name] = true
+		if sig.Weight <= 0 {
+			c.add(sig.Pos, "signal %q: weight must be positive, found %d", sig.Name, sig.Weight)
+		}
+		if strings.ContainsAny(sig.Description, "\n\r") {
+			c.add(sig.Pos, "signal %q: description must be a single line", sig.Name)
+		}
+		is := ir.Signal{Name: sig.Name, Description: sig.Description, Weight: sig.Weight}
+		for j := range sig.Match {
+			is.Any = append(is.Any, c.match(&sig.Match[j]))
+		}
+		out.Signals = append(out.Signals, is)
+	}
+	if s.Base < 0 {
+		c.add(s.Pos, "base must not be negative, found %d", s.Base)
+	}
+	if s.Threshold <= s.Base {
+		c.add(s.Pos, "threshold %d must exceed base %d, or every in-scope event would alert", s.Threshold, s.Base)
+	}
+	if max := out.MaxScore(); s.Threshold > max {
+		c.add(s.Pos, "threshold %d can never be reached: base plus every weight is %d", s.Threshold, max)
+	}
+}

@@ -1,0 +1,192 @@
+// Package driver wires the pipeline: spec files → compile → ir → every
+// backend → artifacts in memory, and writes a build output directory only
+// when every artifact of every rule succeeded.
+package driver
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/detgen/detgen/backends/chronicle"
+	"github.com/detgen/detgen/backends/qradar"
+	"github.com/detgen/detgen/backends/sigma"
+	"github.com/detgen/detgen/compile"
+	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/spec"
+)
+
+// Target is one output language.
+type Target struct {
+	Name     string // qradar, chronicle, sigma
+	File     string // artifact file name in golden/<rule-id>/
+	Ext      string // extension of dist/<target>/<rule-id><ext>
+	Generate func(*ir.Rule) ([]byte, error)
+}
+
+// Targets lists every backend, in output order.
+var Targets = []Target{
+	{Name: "qradar", File: "qradar.aql", Ext: ".aql", Generate: qradar.Generate},
+	{Name: "chronicle", File: "chronicle.yaral", Ext: ".yaral", Generate: chronicle.Generate},
+	{Name: "sigma", File: "sigma.yml", Ext: ".yml", Generate: sigma.Generate},
+}
+
+// TargetNames returns the names of every target.
+func TargetNames() []string {
+	var n []string
+	for _, t := range Targets {
+		n = append(n, t.Name)
+	}
+	return n
+}
+
+// LookupTarget finds a target by name.
+func LookupTarget(name string) (Target, bool) {
+	for _, t := range Targets {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Target{}, false
+}
+
+// FindSpecs returns every *.yaml and *.yml file under dir, sorted.
+func FindSpecs(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no rule specs (*.yaml) under %s", dir)
+	}
+	return out, nil
+}
+
+// LoadRules parses and compiles every spec; it returns all errors of all
+// files, plus those across files (an id or name used twice).
+func LoadRules(paths []string) ([]*ir.Rule, diag.List) {
+	var rules []*ir.Rule
+	var errs diag.List
+	ids, names := map[string]string{}, map[string]string{}
+	for _, p := range paths {
+		sr, perrs := spec.Load(p)
+		if len(perrs) > 0 {
+			errs.Append(perrs)
+			continue
+		}
+		r, cerrs := compile.Rule(sr)
+		if len(cerrs) > 0 {
+			errs.Append(cerrs)
+			continue
+		}
+		if other, dup := ids[r.ID]; dup {
+			errs.Add(sr.Pos, "id %s is already used by %s", r.ID, other)
+		}
+		if other, dup := names[r.Name]; dup {
+			errs.Add(sr.Pos, "name %s is already used by %s", r.Name, other)
+		}
+		ids[r.ID], names[r.Name] = p, p
+		rules = append(rules, r)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
+	return rules, nil
+}
+
+// Artifact is one generated file.
+type Artifact struct {
+	Rule   *ir.Rule
+	Target Target
+	Data   []byte
+}
+
+// Generate runs every target on every rule. A failure names the rule's
+// file and the target; no artifacts are returned unless all succeeded.
+func Generate(rules []*ir.Rule, targets []Target) ([]Artifact, diag.List) {
+	var out []Artifact
+	var errs diag.List
+	for _, r := range rules {
+		for _, t := range targets {
+			data, err := t.Generate(r)
+			if err != nil {
+				errs.Add(diag.Pos{File: r.SourceFile}, "%s: %v", t.Name, err)
+				continue
+			}
+			out = append(out, Artifact{Rule: r, Target: t, Data: data})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return out, nil
+}
+
+// DistPath is where an artifact goes inside the build output directory.
+func DistPath(a Artifact) string {
+	return filepath.Join(a.Target.Name, a.Rule.ID+a.Target.Ext)
+}
+
+// WriteDir replaces dir with a directory holding exactly the artifacts.
+// Everything is written to a fresh sibling directory first and swapped in
+// with renames, so a failure leaves the old dir untouched and a reader
+// never sees a half-written or stale set of files.
+func WriteDir(dir string, arts []Artifact) (err error) {
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".new-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	for _, a := range arts {
+		p := filepath.Join(tmp, DistPath(a))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, a.Data, 0o644); err != nil {
+			return err
+		}
+	}
+	old := ""
+	if _, statErr := os.Stat(dir); statErr == nil {
+		old = tmp + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			os.Rename(old, dir)
+		}
+		return err
+	}
+	if old != "" {
+		return os.RemoveAll(old)
+	}
+	return nil
+}

@@ -1,0 +1,215 @@
+// Package strictyaml decodes YAML into Go structs strictly, reporting every
+// problem with file:line:col: unknown keys, duplicate keys, wrong types and
+// missing required fields. yaml.v3's own KnownFields mode reports only the
+// line of the first problem, which is not enough for a spec author.
+//
+// Struct fields are matched by their `yaml:"name"` tag. A field tagged
+// `detgen:"required"` must be present and non-empty. A field named Pos of
+// type diag.Pos receives the position of the node it was decoded from.
+package strictyaml
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/detgen/detgen/diag"
+	"gopkg.in/yaml.v3"
+)
+
+// Decode parses src (named file in messages) into out, which must be a
+// pointer to a struct. All problems found are returned, sorted.
+func Decode(file string, src []byte, out any) diag.List {
+	var errs diag.List
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&doc); err != nil {
+		errs.Add(yamlErrPos(file, err), "invalid YAML: %s", yamlErrMsg(err))
+		return errs
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		errs.Add(diag.Pos{File: file, Line: extra.Line, Col: extra.Column}, "a spec file holds exactly one YAML document")
+		return errs
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	d := decoder{file: file}
+	d.value(root, reflect.ValueOf(out).Elem(), "")
+	d.errs.Sort()
+	return d.errs
+}
+
+type decoder struct {
+	file string
+	errs diag.List
+}
+
+var posType = reflect.TypeOf(diag.Pos{})
+
+func (d *decoder) pos(n *yaml.Node) diag.Pos {
+	return diag.Pos{File: d.file, Line: n.Line, Col: n.Column}
+}
+
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind == yaml.AliasNode {
+		d.errs.Add(d.pos(n), "%s: YAML aliases are not allowed in specs", name(path))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		d.structure(n, v, path)
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			d.errs.Add(d.pos(n), "%s: expected a list, found %s", name(path), describe(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			d.value(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+		v.Set(s)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+			d.errs.Add(d.pos(n), "%s: expected a string, found %s", name(path), describe(n))
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Int:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+			d.errs.Add(d.pos(n), "%s: expected an integer, found %s", name(path), describe(n))
+			return
+		}
+		i, err := strconv.ParseInt(n.Value, 0, 64)
+		if err != nil {
+			d.errs.Add(d.pos(n), "%s: %v", name(path), err)
+			return
+		}
+		v.SetInt(i)
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			d.errs.Add(d.pos(n), "%s: expected true or false, found %s", name(path), describe(n))
+			return
+		}
+		v.SetBool(n.Value == "true" || n.Value == "True" || n.Value == "TRUE")
+	default:
+		panic("strictyaml: unsupported field kind " + v.Kind().String())
+	}
+}
+
+func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.errs.Add(d.pos(n), "%s: expected a mapping, found %s", name(path), describe(n))
+		return
+	}
+	t := v.Type()
+	fields := map[string]int{}
+	var known []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Name == "Pos" && f.Type == posType {
+			v.Field(i).Set(reflect.ValueOf(d.pos(n)))
+			continue
+		}
+		key := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if key == "" || key == "-" {
+			continue
+		}
+		fields[key] = i
+		known = append(known, key)
+	}
+	seen := map[string]*yaml.Node{}
+	failed := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		idx, ok := fields[k.Value]
+		if !ok {
+			d.errs.Add(d.pos(k), "%s: unknown key %q (known keys: %s)", name(path), k.Value, strings.Join(known, ", "))
+			continue
+		}
+		if seen[k.Value] != nil {
+			d.errs.Add(d.pos(k), "%s: duplicate key %q", name(path), k.Value)
+			continue
+		}
+		seen[k.Value] = val
+		before := len(d.errs)
+		d.value(val, v.Field(idx), join(path, k.Value))
+		if len(d.errs) > before {
+			failed[k.Value] = true
+		}
+	}
+	for _, key := range known {
+		f := t.Field(fields[key])
+		if f.Tag.Get("detgen") != "required" {
+			continue
+		}
+		val := seen[key]
+		switch {
+		case val == nil:
+			d.errs.Add(d.pos(n), "%s: missing required key %q", name(path), key)
+		case !failed[key] && v.Field(fields[key]).IsZero() && val.Kind != yaml.MappingNode:
+			// Mappings report their own missing keys; an empty scalar or
+			// list is reported here, at the value.
+			d.errs.Add(d.pos(val), "%s: must not be empty", join(path, key))
+		}
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func name(path string) string {
+	if path == "" {
+		return "document"
+	}
+	return path
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!str":
+			return fmt.Sprintf("the string %q", n.Value)
+		default:
+			return fmt.Sprintf("%s %s", strings.TrimPrefix(n.Tag, "!!"), n.Value)
+		}
+	}
+	return "an unsupported node"
+}
+
+// yaml.v3 syntax errors look like "yaml: line 7: did not find expected key".
+func yamlErrPos(file string, err error) diag.Pos {
+	msg := err.Error()
+	var line int
+	if i := strings.Index(msg, "line "); i >= 0 {
+		fmt.Sscanf(msg[i+5:], "%d", &line)
+	}
+	col := 0
+	if line > 0 {
+		col = 1
+	}
+	return diag.Pos{File: file, Line: line, Col: col}
+}
+
+func yamlErrMsg(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if i := strings.Index(msg, ": "); strings.HasPrefix(msg, "line ") && i >= 0 {
+		msg = msg[i+2:]
+	}
+	return msg
+}
