@@ -5,6 +5,7 @@ package compile
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -60,33 +61,38 @@ func (c *checker) date(pos diag.Pos, what, v string) {
 	if v == "" {
 		return
 	}
-	if _, err := time.Parse("2006-01-02", v); err != nil {
+	if !validDate(v) {
 		c.add(pos, "%s %q is not a date in YYYY-MM-DD form", what, v)
 	}
+}
+
+func validDate(v string) bool {
+	_, err := time.Parse("2006-01-02", v)
+	return err == nil
 }
 
 func (c *checker) rule(r *spec.Rule) *ir.Rule {
 	p := r.Pos
 	if !uuidRE.MatchString(r.ID) {
-		c.add(p, "id %q is not a lower-case UUID version 4", r.ID)
+		c.add(r.Keys.At("id"), "id %q is not a lower-case UUID version 4", r.ID)
 	}
 	if !nameRE.MatchString(r.Name) {
-		c.add(p, "name %q must match [a-z][a-z0-9_]* (it names the YARA-L rule)", r.Name)
+		c.add(r.Keys.At("name"), "name %q must match [a-z][a-z0-9_]* (it names the YARA-L rule)", r.Name)
 	}
 	if r.Version < 1 {
-		c.add(p, "version must be 1 or more, found %d", r.Version)
+		c.add(r.Keys.At("version"), "version must be 1 or more, found %d", r.Version)
 	}
-	c.oneOf(p, "status", r.Status, statuses)
-	c.oneOf(p, "severity", r.Severity, severities)
-	c.oneOf(p, "confidence", r.Confidence, confidences)
-	c.date(p, "date", r.Date)
-	c.date(p, "modified", r.Modified)
-	if r.Modified != "" && r.Modified < r.Date {
-		c.add(p, "modified %s is before date %s", r.Modified, r.Date)
+	c.oneOf(r.Keys.At("status"), "status", r.Status, statuses)
+	c.oneOf(r.Keys.At("severity"), "severity", r.Severity, severities)
+	c.oneOf(r.Keys.At("confidence"), "confidence", r.Confidence, confidences)
+	c.date(r.Keys.At("date"), "date", r.Date)
+	c.date(r.Keys.At("modified"), "modified", r.Modified)
+	if validDate(r.Date) && validDate(r.Modified) && r.Modified < r.Date {
+		c.add(r.Keys.At("modified"), "modified %s is before date %s", r.Modified, r.Date)
 	}
 	for _, s := range []struct{ what, v string }{{"title", r.Title}, {"author", r.Author}} {
 		if strings.ContainsAny(s.v, "\n\r") {
-			c.add(p, "%s must be a single line", s.what)
+			c.add(r.Keys.At(s.what), "%s must be a single line", s.what)
 		}
 	}
 	c.attack(&r.Attack)
@@ -115,9 +121,13 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 		out.TestCases = append(out.TestCases, ir.TestCase{Name: tc.Name, Expected: strings.TrimSpace(tc.Expected)})
 	}
 
+	if !slices.Contains(mappings.LogsourceNames(), r.Logsource) {
+		c.add(r.Keys.At("logsource"), "logsource %q is unknown (known: %s)", r.Logsource, strings.Join(mappings.LogsourceNames(), ", "))
+		return out
+	}
 	ls, errs := mappings.LoadLogsource(r.Logsource)
 	if len(errs) > 0 {
-		c.add(p, "logsource %q is unknown: %v", r.Logsource, errs)
+		c.errs.Append(errs)
 		return out
 	}
 	c.ls = ls
@@ -136,26 +146,26 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 func (c *checker) attack(a *spec.Attack) {
 	for _, t := range a.Tactics {
 		if !tacticRE.MatchString(t.ID) {
-			c.add(t.Pos, "tactic id %q is not an ATT&CK tactic id (TA followed by 4 digits)", t.ID)
+			c.add(t.Keys.At("id"), "tactic id %q is not an ATT&CK tactic id (TA followed by 4 digits)", t.ID)
 		}
 	}
 	if !techniqueRE.MatchString(a.Technique.ID) {
-		c.add(a.Technique.Pos, "technique id %q is not an ATT&CK technique id (T followed by 4 digits)", a.Technique.ID)
+		c.add(a.Technique.Keys.At("id"), "technique id %q is not an ATT&CK technique id (T followed by 4 digits)", a.Technique.ID)
 	}
 	want := "https://attack.mitre.org/techniques/" + a.Technique.ID + "/"
 	if a.Subtechnique.ID != "" {
 		s := a.Subtechnique
 		switch {
 		case !subtechnicRE.MatchString(s.ID):
-			c.add(s.Pos, "sub-technique id %q is not an ATT&CK sub-technique id (Tnnnn.nnn)", s.ID)
+			c.add(s.Keys.At("id"), "sub-technique id %q is not an ATT&CK sub-technique id (Tnnnn.nnn)", s.ID)
 		case !strings.HasPrefix(s.ID, a.Technique.ID+"."):
-			c.add(s.Pos, "sub-technique %s does not belong to technique %s", s.ID, a.Technique.ID)
+			c.add(s.Keys.At("id"), "sub-technique %s does not belong to technique %s", s.ID, a.Technique.ID)
 		default:
 			want = "https://attack.mitre.org/techniques/" + strings.Replace(s.ID, ".", "/", 1) + "/"
 		}
 	}
 	if a.URL != "" && a.URL != want {
-		c.add(a.Pos, "url %q does not match the ATT&CK id; expected %q", a.URL, want)
+		c.add(a.Keys.At("url"), "url %q does not match the ATT&CK id; expected %q", a.URL, want)
 	}
 }
 
@@ -166,7 +176,7 @@ func (c *checker) match(m *spec.Match) ir.Match {
 		for _, f := range c.ls.Fields {
 			names = append(names, f.Name)
 		}
-		c.add(m.Pos, "field %q is not in logsource %s (fields: %s)", m.Field, c.ls.Name, strings.Join(names, ", "))
+		c.add(m.Keys.At("field"), "field %q is not in logsource %s (fields: %s)", m.Field, c.ls.Name, strings.Join(names, ", "))
 	}
 	out := ir.Match{
 		Field: m.Field, Type: ir.FieldType(f.Type),
@@ -177,11 +187,11 @@ func (c *checker) match(m *spec.Match) ir.Match {
 	}
 	if out.Type == ir.Bool {
 		if len(m.StartsWith)+len(m.Contains) > 0 || m.Nocase {
-			c.add(m.Pos, "field %q is boolean: only equals: [\"true\"] or [\"false\"] applies", m.Field)
+			c.add(m.Keys.At("field"), "field %q is boolean: only equals: [\"true\"] or [\"false\"] applies", m.Field)
 		}
 		for _, v := range m.Equals {
 			if v != "true" && v != "false" {
-				c.add(m.Pos, "field %q is boolean: value %q must be \"true\" or \"false\"", m.Field, v)
+				c.add(m.Keys.At("equals"), "field %q is boolean: value %q must be \"true\" or \"false\"", m.Field, v)
 			}
 		}
 	}
@@ -197,13 +207,13 @@ func (c *checker) match(m *spec.Match) ir.Match {
 			}
 			switch {
 			case v == "":
-				c.add(m.Pos, "%s on %q has an empty value, which would match everything or nothing", list.op, m.Field)
+				c.add(m.Keys.At(list.op), "%s on %q has an empty value, which would match everything or nothing", list.op, m.Field)
 			case len(v) > maxMatchValue:
-				c.add(m.Pos, "%s value on %q is longer than %d bytes", list.op, m.Field, maxMatchValue)
+				c.add(m.Keys.At(list.op), "%s value on %q is longer than %d bytes", list.op, m.Field, maxMatchValue)
 			case !validText(v):
-				c.add(m.Pos, "%s value %q on %q holds a control character or invalid UTF-8", list.op, v, m.Field)
+				c.add(m.Keys.At(list.op), "%s value %q on %q holds a control character or invalid UTF-8", list.op, v, m.Field)
 			case seen[key]:
-				c.add(m.Pos, "%s value %q on %q is listed twice", list.op, v, m.Field)
+				c.add(m.Keys.At(list.op), "%s value %q on %q is listed twice", list.op, v, m.Field)
 			}
 			seen[key] = true
 		}
@@ -224,23 +234,23 @@ func validText(s string) bool {
 
 func (c *checker) scoring(s *spec.Scoring, out *ir.Rule) {
 	if len(s.Signals) > maxSignals {
-		c.add(s.Pos, "%d signals; at most %d are supported", len(s.Signals), maxSignals)
+		c.add(s.Keys.At("signals"), "%d signals; at most %d are supported", len(s.Signals), maxSignals)
 	}
 	names := map[string]bool{}
 	for i := range s.Signals {
 		sig := &s.Signals[i]
 		if !nameRE.MatchString(sig.Name) {
-			c.add(sig.Pos, "signal name %q must match [a-z][a-z0-9_]*", sig.Name)
+			c.add(sig.Keys.At("name"), "signal name %q must match [a-z][a-z0-9_]*", sig.Name)
 		}
 		if names[sig.Name] {
-			c.add(sig.Pos, "signal name %q is used twice", sig.Name)
+			c.add(sig.Keys.At("name"), "signal name %q is used twice", sig.Name)
 		}
 		names[sig.Name] = true
 		if sig.Weight <= 0 {
-			c.add(sig.Pos, "signal %q: weight must be positive, found %d", sig.Name, sig.Weight)
+			c.add(sig.Keys.At("weight"), "signal %q: weight must be positive, found %d", sig.Name, sig.Weight)
 		}
 		if strings.ContainsAny(sig.Description, "\n\r") {
-			c.add(sig.Pos, "signal %q: description must be a single line", sig.Name)
+			c.add(sig.Keys.At("description"), "signal %q: description must be a single line", sig.Name)
 		}
 		is := ir.Signal{Name: sig.Name, Description: sig.Description, Weight: sig.Weight}
 		for j := range sig.Match {
@@ -249,12 +259,12 @@ func (c *checker) scoring(s *spec.Scoring, out *ir.Rule) {
 		out.Signals = append(out.Signals, is)
 	}
 	if s.Base < 0 {
-		c.add(s.Pos, "base must not be negative, found %d", s.Base)
+		c.add(s.Keys.At("base"), "base must not be negative, found %d", s.Base)
 	}
 	if s.Threshold <= s.Base {
-		c.add(s.Pos, "threshold %d must exceed base %d, or every in-scope event would alert", s.Threshold, s.Base)
+		c.add(s.Keys.At("threshold"), "threshold %d must exceed base %d, or every in-scope event would alert", s.Threshold, s.Base)
 	}
 	if max := out.MaxScore(); s.Threshold > max {
-		c.add(s.Pos, "threshold %d can never be reached: base plus every weight is %d", s.Threshold, max)
+		c.add(s.Keys.At("threshold"), "threshold %d can never be reached: base plus every weight is %d", s.Threshold, max)
 	}
 }

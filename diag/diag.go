@@ -80,3 +80,17 @@ func (l List) Error() string {
 	}
 	return b.String()
 }
+
+// Keys maps each key of a decoded YAML mapping to the position of its
+// value, so a check can point at the offending value, not just the
+// mapping. The empty key holds the mapping's own position.
+type Keys map[string]Pos
+
+// At returns the position of key's value, or of the mapping when the key
+// is absent.
+func (k Keys) At(key string) Pos {
+	if p, ok := k[key]; ok {
+		return p
+	}
+	return k[""]
+}

@@ -8,6 +8,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"path"
+	"strings"
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/internal/strictyaml"
@@ -22,7 +24,7 @@ func Load(dir, logsource string, out any) diag.List {
 	src, err := fs.ReadFile(files, name)
 	if err != nil {
 		var errs diag.List
-		errs.Add(diag.Pos{}, "no %s mapping for logsource %q (expected mappings/%s)", dir, logsource, name)
+		errs.Add(diag.Pos{File: "mappings/" + name}, "no %s mapping for logsource %q", dir, logsource)
 		return errs
 	}
 	return strictyaml.Decode("mappings/"+name, src, out)
@@ -50,6 +52,16 @@ func LoadLogsource(name string) (*Logsource, diag.List) {
 	var ls Logsource
 	errs := Load("logsources", name, &ls)
 	return &ls, errs
+}
+
+// LogsourceNames lists the logsources that have a catalog.
+func LogsourceNames() []string {
+	entries, _ := fs.Glob(files, "logsources/*.yaml")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(path.Base(e), ".yaml"))
+	}
+	return names
 }
 
 // Field returns the catalog entry for a logical field name.

@@ -15,6 +15,7 @@ import (
 // Rule is one detection spec as written.
 type Rule struct {
 	Pos            diag.Pos
+	Keys           diag.Keys
 	ID             string    `yaml:"id" detgen:"required"`
 	Name           string    `yaml:"name" detgen:"required"`
 	Title          string    `yaml:"title" detgen:"required"`
@@ -39,6 +40,7 @@ type Rule struct {
 // Attack is the MITRE ATT&CK mapping.
 type Attack struct {
 	Pos          diag.Pos
+	Keys         diag.Keys
 	Tactics      []Ref  `yaml:"tactics" detgen:"required"`
 	Technique    Ref    `yaml:"technique" detgen:"required"`
 	Subtechnique Ref    `yaml:"subtechnique"`
@@ -48,6 +50,7 @@ type Attack struct {
 // Ref names one ATT&CK object by id and name.
 type Ref struct {
 	Pos  diag.Pos
+	Keys diag.Keys
 	ID   string `yaml:"id" detgen:"required"`
 	Name string `yaml:"name" detgen:"required"`
 }
@@ -79,6 +82,7 @@ type Detection struct {
 // of Equals, starts with any of StartsWith or contains any of Contains.
 type Match struct {
 	Pos        diag.Pos
+	Keys       diag.Keys
 	Field      string   `yaml:"field" detgen:"required"`
 	Equals     []string `yaml:"equals"`
 	StartsWith []string `yaml:"startswith"`
@@ -90,6 +94,7 @@ type Match struct {
 // signals present; an event alerts when score >= Threshold.
 type Scoring struct {
 	Pos       diag.Pos
+	Keys      diag.Keys
 	Base      int      `yaml:"base"`
 	Threshold int      `yaml:"threshold" detgen:"required"`
 	Signals   []Signal `yaml:"signals" detgen:"required"`
@@ -99,6 +104,7 @@ type Scoring struct {
 // matches holds.
 type Signal struct {
 	Pos         diag.Pos
+	Keys        diag.Keys
 	Name        string  `yaml:"name" detgen:"required"`
 	Description string  `yaml:"description" detgen:"required"`
 	Weight      int     `yaml:"weight" detgen:"required"`

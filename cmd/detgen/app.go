@@ -155,11 +155,14 @@ func compileCommand() *cli.Command {
 		Usage:     "compile one spec for one target and print the artifact",
 		ArgsUsage: "FILE",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Required: true, Usage: "output language: " + targetList()},
+			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "output language: " + targetList()},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("compile needs exactly one spec FILE")
+			}
+			if !c.IsSet("target") {
+				return usagef("compile needs --target %s", targetList())
 			}
 			t, ok := driver.LookupTarget(c.String("target"))
 			if !ok {

@@ -5,7 +5,8 @@
 //
 // Struct fields are matched by their `yaml:"name"` tag. A field tagged
 // `detgen:"required"` must be present and non-empty. A field named Pos of
-// type diag.Pos receives the position of the node it was decoded from.
+// type diag.Pos receives the position of the node it was decoded from, and
+// a field named Keys of type diag.Keys the position of each key's value.
 package strictyaml
 
 import (
@@ -49,7 +50,10 @@ type decoder struct {
 	errs diag.List
 }
 
-var posType = reflect.TypeOf(diag.Pos{})
+var (
+	posType  = reflect.TypeOf(diag.Pos{})
+	keysType = reflect.TypeOf(diag.Keys{})
+)
 
 func (d *decoder) pos(n *yaml.Node) diag.Pos {
 	return diag.Pos{File: d.file, Line: n.Line, Col: n.Column}
@@ -109,10 +113,15 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 	t := v.Type()
 	fields := map[string]int{}
 	var known []string
+	keys := diag.Keys{"": d.pos(n)}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if f.Name == "Pos" && f.Type == posType {
 			v.Field(i).Set(reflect.ValueOf(d.pos(n)))
+			continue
+		}
+		if f.Name == "Keys" && f.Type == keysType {
+			v.Field(i).Set(reflect.ValueOf(keys))
 			continue
 		}
 		key := strings.Split(f.Tag.Get("yaml"), ",")[0]
@@ -136,6 +145,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		seen[k.Value] = val
+		keys[k.Value] = d.pos(val)
 		before := len(d.errs)
 		d.value(val, v.Field(idx), join(path, k.Value))
 		if len(d.errs) > before {
@@ -151,12 +161,20 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		switch {
 		case val == nil:
 			d.errs.Add(d.pos(n), "%s: missing required key %q", name(path), key)
-		case !failed[key] && v.Field(fields[key]).IsZero() && val.Kind != yaml.MappingNode:
-			// Mappings report their own missing keys; an empty scalar or
-			// list is reported here, at the value.
+		case !failed[key] && empty(v.Field(fields[key])):
+			// Only strings and lists can be empty; a zero number is a
+			// value for the semantic checks to judge.
 			d.errs.Add(d.pos(val), "%s: must not be empty", join(path, key))
 		}
 	}
+}
+
+func empty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String, reflect.Slice:
+		return v.Len() == 0
+	}
+	return false
 }
 
 func join(path, key string) string {
@@ -192,12 +210,25 @@ func describe(n *yaml.Node) string {
 	return "an unsupported node"
 }
 
+// yaml.v3 parser errors report the 0-based line of the enclosing
+// collection (its scanner errors are 1-based); these are the parser's.
+var parserProblems = []string{
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"did not find expected '-' indicator", "did not find expected key",
+	"did not find expected node content", "found undefined tag handle",
+}
+
 // yaml.v3 syntax errors look like "yaml: line 7: did not find expected key".
 func yamlErrPos(file string, err error) diag.Pos {
 	msg := err.Error()
 	var line int
 	if i := strings.Index(msg, "line "); i >= 0 {
 		fmt.Sscanf(msg[i+5:], "%d", &line)
+	}
+	for _, p := range parserProblems {
+		if line > 0 && strings.HasSuffix(msg, p) {
+			line++
+		}
 	}
 	col := 0
 	if line > 0 {

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const specPath = "../../rules/kubernetes/t1053.007-suspicious-cronjob-job.yaml"
+const ruleID = "14c5ecd1-d826-4822-9987-96a68c25fef2"
+
+func detgen(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(append([]string{"detgen"}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestBuildWritesEveryTarget(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "dist")
+	code, stdout, stderr := detgen(t, "build", "--rules", "../../rules", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "wrote 3 artifacts for 1 rules") {
+		t.Errorf("stdout = %q", stdout)
+	}
+	for target, golden := range map[string]string{
+		"qradar/" + ruleID + ".aql":      "qradar.aql",
+		"chronicle/" + ruleID + ".yaral": "chronicle.yaral",
+		"sigma/" + ruleID + ".yml":       "sigma.yml",
+	} {
+		got, err := os.ReadFile(filepath.Join(out, target))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("../../golden", ruleID, golden))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from golden %s", target, golden)
+		}
+	}
+}
+
+func TestBuildRemovesStaleFiles(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "dist")
+	stale := filepath.Join(out, "qradar", "deleted-rule.aql")
+	os.MkdirAll(filepath.Dir(stale), 0o755)
+	os.WriteFile(stale, []byte("old"), 0o644)
+	if code, _, stderr := detgen(t, "build", "--rules", "../../rules", "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale artifact %s survived the build", stale)
+	}
+}
+
+func TestBuildMalformedSpecWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules")
+	os.MkdirAll(rules, 0o755)
+	src, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(rules, "good.yaml")
+	os.WriteFile(good, src, 0o644)
+	bad := filepath.Join(rules, "bad.yaml")
+	os.WriteFile(bad, bytes.Replace(src, []byte("severity: high"), []byte("severity: hgh\nseverty: x"), 1), 0o644)
+
+	out := filepath.Join(dir, "dist")
+	// A previous good build must survive a failed one untouched.
+	os.MkdirAll(filepath.Join(out, "qradar"), 0o755)
+	os.WriteFile(filepath.Join(out, "qradar", "previous.aql"), []byte("previous"), 0o644)
+
+	code, stdout, stderr := detgen(t, "build", "--rules", rules, "--out", out)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{bad + ":21:1: document: unknown key \"severty\"", "1 error(s)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if stdout != "" {
+		t.Errorf("stdout = %q, want nothing", stdout)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != "dist,rules" {
+		t.Errorf("build left %v in %s, want only dist and rules", names, dir)
+	}
+	got, err := os.ReadFile(filepath.Join(out, "qradar", "previous.aql"))
+	if err != nil || string(got) != "previous" {
+		t.Errorf("previous build output was changed: %q, %v", got, err)
+	}
+	if files, _ := os.ReadDir(filepath.Join(out, "qradar")); len(files) != 1 {
+		t.Errorf("failed build wrote into %s: %v", out, files)
+	}
+}
+
+func TestCompileEachTarget(t *testing.T) {
+	for target, golden := range map[string]string{"qradar": "qradar.aql", "chronicle": "chronicle.yaral", "sigma": "sigma.yml"} {
+		code, stdout, stderr := detgen(t, "compile", "--target", target, specPath)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", target, code, stderr)
+		}
+		want, _ := os.ReadFile(filepath.Join("../../golden", ruleID, golden))
+		if stdout != string(want) {
+			t.Errorf("compile --target %s differs from golden", target)
+		}
+	}
+}
+
+func TestValidateAndList(t *testing.T) {
+	code, stdout, stderr := detgen(t, "validate", specPath)
+	if code != 0 || !strings.Contains(stdout, "ok  "+specPath+"  kubernetes_suspicious_cronjob_job_creation") {
+		t.Errorf("validate: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	code, stdout, _ = detgen(t, "list", "--rules", "../../rules")
+	if code != 0 || !strings.Contains(stdout, ruleID+"  1    T1053.007  high      kubernetes_suspicious_cronjob_job_creation") {
+		t.Errorf("list: exit %d stdout:\n%s", code, stdout)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{[]string{"--version"}, 0, ""},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"build", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"build", "extra"}, 2, "build takes no arguments"},
+		{[]string{"compile", specPath}, 2, "compile needs --target qradar|chronicle|sigma"},
+		{[]string{"compile", "--target", "splunk", specPath}, 2, `unknown target "splunk"`},
+		{[]string{"compile", "--target", "sigma"}, 2, "exactly one spec FILE"},
+		{[]string{"validate"}, 2, "at least one spec FILE"},
+		{[]string{"validate", "no-such-file.yaml"}, 1, "no-such-file.yaml: open no-such-file.yaml"},
+		{[]string{"build", "--rules", "no-such-dir"}, 1, "no-such-dir"},
+	}
+	for _, tc := range tests {
+		code, _, stderr := detgen(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.inStderr) {
+			t.Errorf("detgen %v: exit %d, stderr %q; want exit %d with %q", tc.args, code, stderr, tc.code, tc.inStderr)
+		}
+	}
+}
+
+func TestHelpTeaches(t *testing.T) {
+	code, stdout, _ := detgen(t, "--help")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"build", "compile", "validate", "list", "Exit status", "Examples"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+	code, stdout, _ = detgen(t, "version")
+	_ = stdout
+	if code != 2 {
+		t.Errorf("'detgen version' exit %d, want 2 (use --version)", code)
+	}
+}
