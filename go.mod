@@ -3,6 +3,9 @@ module github.com/detgen/detgen
 go 1.24
 
 require (
+	github.com/BobuSumisu/aho-corasick v1.0.3 // indirect
+	github.com/PaesslerAG/gval v1.0.0 // indirect
+	github.com/PaesslerAG/jsonpath v0.1.1 // indirect
 	github.com/alecthomas/participle v0.7.1 // indirect
 	github.com/bradleyjkemp/sigma-go v0.6.6 // indirect
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect

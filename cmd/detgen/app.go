@@ -116,10 +116,10 @@ func buildCommand() *cli.Command {
 		Name:      "build",
 		Usage:     "compile every spec into every target and write the output directory",
 		ArgsUsage: " ",
-		Description: `Compiles every spec under --rules and writes OUT/<target>/<rule-id>.<ext>:
-   qradar/*.aql, chronicle/*.yaral, sigma/*.yml. OUT is replaced as a whole,
-   and only when every rule compiled for every target: a failed build leaves
-   no partial or stale files.`,
+		Description: "Compiles every spec under --rules and writes OUT/<target>/<rule-id>.<ext>:\n" +
+			"qradar/*.aql, chronicle/*.yaral, sigma/*.yml. OUT is replaced as a whole,\n" +
+			"and only when every rule compiled for every target: a failed build leaves\n" +
+			"no partial or stale files.",
 		Flags: []cli.Flag{
 			rulesFlag,
 			&cli.StringFlag{Name: "out", Value: "dist", Usage: "output directory (replaced as a whole)"},
