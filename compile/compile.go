@@ -140,6 +140,7 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 		out.Exclusions = append(out.Exclusions, c.match(&d.Exclusions[i]))
 	}
 	c.scoring(&d.Scoring, out)
+	c.tests(r, out)
 	return out
 }
 

@@ -30,12 +30,39 @@ type Rule struct {
 	Methodology    string
 	TestCases      []TestCase
 
+	Tests []Test
+
 	Logsource  string
 	Scope      []Match // every match must hold
 	Exclusions []Match // any match excludes the event
 	Base       int
 	Threshold  int
 	Signals    []Signal
+}
+
+// Test is an executable test case of the rule.
+type Test struct {
+	Name        string
+	Constructed bool   // the event was written for the test, not captured
+	Source      string // where a captured event came from
+	Event       []byte // the audit record, JSON as received (key order kept)
+	Expect      Outcome
+	// Differs holds, per target name, the outcome a target is declared to
+	// reach instead of Expect, because of its data model.
+	Differs map[string]Divergence
+}
+
+// Outcome is what a rule concludes about one event.
+type Outcome struct {
+	Match   bool
+	Score   int      // meaningful when Match
+	Signals []string // signal names present, spec order; meaningful when Match
+}
+
+// Divergence is a declared, explained difference of one target.
+type Divergence struct {
+	Outcome
+	Reason string
 }
 
 // Ref is an ATT&CK id and name.

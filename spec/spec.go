@@ -10,6 +10,7 @@ import (
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/internal/strictyaml"
+	"gopkg.in/yaml.v3"
 )
 
 // Rule is one detection spec as written.
@@ -33,6 +34,7 @@ type Rule struct {
 	FalsePositives []string  `yaml:"false_positives" detgen:"required"`
 	Tuning         []string  `yaml:"tuning"`
 	Testing        Testing   `yaml:"testing"`
+	Tests          []Test    `yaml:"tests"`
 	Logsource      string    `yaml:"logsource" detgen:"required"`
 	Detection      Detection `yaml:"detection" detgen:"required"`
 }
@@ -67,6 +69,42 @@ type TestCase struct {
 	Pos      diag.Pos
 	Name     string `yaml:"name" detgen:"required"`
 	Expected string `yaml:"expected" detgen:"required"`
+}
+
+// Test is one executable test case: an audit record and what the rule
+// must conclude about it. The record is inline (Event) or in a JSON file
+// beside the spec (EventFile, relative to the spec's directory).
+type Test struct {
+	Pos         diag.Pos
+	Keys        diag.Keys
+	Name        string    `yaml:"name" detgen:"required"`
+	Constructed bool      `yaml:"constructed"`
+	Source      string    `yaml:"source"`
+	Event       yaml.Node `yaml:"event"`
+	EventFile   string    `yaml:"event_file"`
+	Expect      Expect    `yaml:"expect" detgen:"required"`
+	Differs     []Differs `yaml:"differs"`
+}
+
+// Expect is the outcome the spec itself gives: match or not, and for a
+// match the score and the signals present.
+type Expect struct {
+	Pos     diag.Pos
+	Keys    diag.Keys
+	Match   bool     `yaml:"match" detgen:"required"`
+	Score   int      `yaml:"score"`
+	Signals []string `yaml:"signals"`
+}
+
+// Differs declares that one target cannot reproduce the expected outcome
+// because of its data model, with the reason and what it concludes instead.
+type Differs struct {
+	Pos    diag.Pos
+	Keys   diag.Keys
+	Target string `yaml:"target" detgen:"required"`
+	Match  bool   `yaml:"match"`
+	Score  int    `yaml:"score"`
+	Reason string `yaml:"reason" detgen:"required"`
 }
 
 // Detection is the detection logic: which events are in scope, which are

@@ -53,6 +53,7 @@ type decoder struct {
 var (
 	posType  = reflect.TypeOf(diag.Pos{})
 	keysType = reflect.TypeOf(diag.Keys{})
+	nodeType = reflect.TypeOf(yaml.Node{})
 )
 
 func (d *decoder) pos(n *yaml.Node) diag.Pos {
@@ -62,6 +63,11 @@ func (d *decoder) pos(n *yaml.Node) diag.Pos {
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind == yaml.AliasNode {
 		d.errs.Add(d.pos(n), "%s: YAML aliases are not allowed in specs", name(path))
+		return
+	}
+	if v.Type() == nodeType {
+		// A raw node (e.g. an inline test event): kept for the caller.
+		v.Set(reflect.ValueOf(*n))
 		return
 	}
 	switch v.Kind() {
@@ -170,6 +176,9 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 }
 
 func empty(v reflect.Value) bool {
+	if v.Type() == nodeType {
+		return v.Interface().(yaml.Node).Kind == 0
+	}
 	switch v.Kind() {
 	case reflect.String, reflect.Slice:
 		return v.Len() == 0
