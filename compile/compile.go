@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/detgen/detgen/attack"
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/mappings"
@@ -145,28 +146,57 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 }
 
 func (c *checker) attack(a *spec.Attack) {
-	for _, t := range a.Tactics {
-		if !tacticRE.MatchString(t.ID) {
-			c.add(t.Keys.At("id"), "tactic id %q is not an ATT&CK tactic id (TA followed by 4 digits)", t.ID)
+	// The most specific technique decides which tactics fit.
+	var tech attack.Technique
+	techOK := false
+	ref := func(r spec.Ref, re *regexp.Regexp, what string) (attack.Technique, bool) {
+		if !re.MatchString(r.ID) {
+			c.add(r.Keys.At("id"), "%s id %q is not an ATT&CK %s id", what, r.ID, what)
+			return attack.Technique{}, false
 		}
+		t, ok := attack.LookupTechnique(r.ID)
+		if !ok {
+			c.add(r.Keys.At("id"), "%s %s does not exist in ATT&CK Enterprise v%s", what, r.ID, attack.Version)
+			return t, false
+		}
+		if t.Name != r.Name {
+			c.add(r.Keys.At("name"), "%s %s is named %q in ATT&CK v%s, not %q", what, r.ID, t.Name, attack.Version, r.Name)
+		}
+		return t, true
 	}
-	if !techniqueRE.MatchString(a.Technique.ID) {
-		c.add(a.Technique.Keys.At("id"), "technique id %q is not an ATT&CK technique id (T followed by 4 digits)", a.Technique.ID)
+	if t, ok := ref(a.Technique, techniqueRE, "technique"); ok {
+		tech, techOK = t, true
 	}
 	want := "https://attack.mitre.org/techniques/" + a.Technique.ID + "/"
-	if a.Subtechnique.ID != "" {
-		s := a.Subtechnique
-		switch {
-		case !subtechnicRE.MatchString(s.ID):
-			c.add(s.Keys.At("id"), "sub-technique id %q is not an ATT&CK sub-technique id (Tnnnn.nnn)", s.ID)
-		case !strings.HasPrefix(s.ID, a.Technique.ID+"."):
+	if s := a.Subtechnique; s.ID != "" {
+		if !strings.HasPrefix(s.ID, a.Technique.ID+".") && subtechnicRE.MatchString(s.ID) {
 			c.add(s.Keys.At("id"), "sub-technique %s does not belong to technique %s", s.ID, a.Technique.ID)
-		default:
+		} else if t, ok := ref(s, subtechnicRE, "sub-technique"); ok {
+			tech, techOK = t, true
 			want = "https://attack.mitre.org/techniques/" + strings.Replace(s.ID, ".", "/", 1) + "/"
+		} else {
+			techOK = false
 		}
 	}
 	if a.URL != "" && a.URL != want {
 		c.add(a.Keys.At("url"), "url %q does not match the ATT&CK id; expected %q", a.URL, want)
+	}
+	for _, t := range a.Tactics {
+		if !tacticRE.MatchString(t.ID) {
+			c.add(t.Keys.At("id"), "tactic id %q is not an ATT&CK tactic id (TA followed by 4 digits)", t.ID)
+			continue
+		}
+		tac, ok := attack.LookupTactic(t.ID)
+		if !ok {
+			c.add(t.Keys.At("id"), "tactic %s does not exist in ATT&CK Enterprise v%s", t.ID, attack.Version)
+			continue
+		}
+		if tac.Name != t.Name {
+			c.add(t.Keys.At("name"), "tactic %s is named %q in ATT&CK v%s, not %q", t.ID, tac.Name, attack.Version, t.Name)
+		}
+		if techOK && !slices.Contains(tech.Tactics, tac.ShortName) {
+			c.add(t.Keys.At("id"), "tactic %s (%s) is not a tactic of %s in ATT&CK v%s (its tactics: %s)", t.ID, tac.Name, tech.ID, attack.Version, strings.Join(tech.Tactics, ", "))
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/lint"
 	"github.com/detgen/detgen/spec"
 )
 
@@ -25,14 +26,15 @@ type Target struct {
 	Name     string // qradar, chronicle, sigma
 	File     string // artifact file name in golden/<rule-id>/
 	Ext      string // extension of dist/<target>/<rule-id><ext>
+	Lang     lint.Language
 	Generate func(*ir.Rule) ([]byte, error)
 }
 
 // Targets lists every backend, in output order.
 var Targets = []Target{
-	{Name: "qradar", File: "qradar.aql", Ext: ".aql", Generate: qradar.Generate},
-	{Name: "chronicle", File: "chronicle.yaral", Ext: ".yaral", Generate: chronicle.Generate},
-	{Name: "sigma", File: "sigma.yml", Ext: ".yml", Generate: sigma.Generate},
+	{Name: "qradar", File: "qradar.aql", Ext: ".aql", Lang: lint.AQL, Generate: qradar.Generate},
+	{Name: "chronicle", File: "chronicle.yaral", Ext: ".yaral", Lang: lint.YARAL, Generate: chronicle.Generate},
+	{Name: "sigma", File: "sigma.yml", Ext: ".yml", Lang: lint.Sigma, Generate: sigma.Generate},
 }
 
 // TargetNames returns the names of every target.
@@ -116,11 +118,15 @@ type Artifact struct {
 	Data   []byte
 }
 
-// Generate runs every target on every rule. A failure names the rule's
-// file and the target; no artifacts are returned unless all succeeded.
-func Generate(rules []*ir.Rule, targets []Target) ([]Artifact, diag.List) {
+// Generate runs every target on every rule, then parses and checks each
+// artifact in its target language: a generator bug becomes an error
+// naming the rule and target, never a silently broken file. No artifacts
+// are returned unless all succeeded. Warnings of the checks are returned
+// either way.
+func Generate(rules []*ir.Rule, targets []Target) ([]Artifact, diag.List, []Warning) {
 	var out []Artifact
 	var errs diag.List
+	var warns []Warning
 	for _, r := range rules {
 		for _, t := range targets {
 			data, err := t.Generate(r)
@@ -128,13 +134,31 @@ func Generate(rules []*ir.Rule, targets []Target) ([]Artifact, diag.List) {
 				errs.Add(diag.Pos{File: r.SourceFile}, "%s: %v", t.Name, err)
 				continue
 			}
+			for _, f := range lint.Check(t.Lang, data) {
+				if f.Severity == lint.Error {
+					errs.Add(diag.Pos{File: r.SourceFile}, "%s: generated %s artifact of rule %s fails its check at %s", t.Name, t.Lang, r.Name, f)
+				} else {
+					warns = append(warns, Warning{Rule: r, Target: t, Finding: f})
+				}
+			}
 			out = append(out, Artifact{Rule: r, Target: t, Data: data})
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, errs, warns
 	}
-	return out, nil
+	return out, nil, warns
+}
+
+// Warning is a non-fatal finding on a generated artifact.
+type Warning struct {
+	Rule    *ir.Rule
+	Target  Target
+	Finding lint.Finding
+}
+
+func (w Warning) String() string {
+	return fmt.Sprintf("%s: %s: warning in generated artifact at %s", w.Rule.SourceFile, w.Target.Name, w.Finding)
 }
 
 // DistPath is where an artifact goes inside the build output directory.

@@ -30,7 +30,10 @@ func TestGolden(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatalf("shipped specs do not compile:\n%v", errs)
 	}
-	arts, errs := Generate(rules, Targets)
+	arts, errs, warns := Generate(rules, Targets)
+	for _, w := range warns {
+		t.Errorf("shipped rule has a warning: %s", w)
+	}
 	if len(errs) > 0 {
 		t.Fatalf("generation failed:\n%v", errs)
 	}
@@ -88,7 +91,10 @@ func TestDeterministic(t *testing.T) {
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}
-		arts, errs := Generate(rules, Targets)
+		arts, errs, warns := Generate(rules, Targets)
+		for _, w := range warns {
+			t.Errorf("shipped rule has a warning: %s", w)
+		}
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/lang/aql"
 	"github.com/detgen/detgen/mappings"
 )
 
@@ -80,7 +81,7 @@ func loadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
 		if f.Column != "" && !columnRE.MatchString(f.Column) {
 			errs2.Add(f.Pos, "column %q must be a plain identifier", f.Column)
 		}
-		if _, err := quoteIdent(f.Property); f.Property != "" && err != nil {
+		if _, err := aql.QuoteIdent(f.Property); f.Property != "" && err != nil {
 			errs2.Add(f.Pos, "property: %v", err)
 		}
 	}

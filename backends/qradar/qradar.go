@@ -6,11 +6,13 @@ package qradar
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"text/template"
 
 	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/lang/aql"
 	"github.com/detgen/detgen/templates"
 )
 
@@ -131,7 +133,7 @@ func (g *gen) valueExpr(field string) (string, error) {
 	f, ok := g.prof.field(field)
 	switch {
 	case ok && f.Property != "":
-		return quoteIdent(f.Property)
+		return aql.QuoteIdent(f.Property)
 	case ok && f.Column != "":
 		return f.Column, nil
 	}
@@ -179,15 +181,23 @@ func (g *gen) match(m ir.Match, nullSafe bool) ([]string, error) {
 		quote = ""
 	}
 	for _, v := range m.Equals {
-		alts = append(alts, likeTest(payload, f.PayloadKey+quote+v+quote, "%", "%", m.Nocase))
+		alts = append(alts, likeTest(payload, f.PayloadKey+quote+jsonText(v)+quote, "%", "%", m.Nocase))
 	}
 	for _, v := range m.StartsWith {
-		alts = append(alts, likeTest(payload, f.PayloadKey+quote+v, "%", "%", m.Nocase))
+		alts = append(alts, likeTest(payload, f.PayloadKey+quote+jsonText(v), "%", "%", m.Nocase))
 	}
 	for _, v := range m.Contains {
-		alts = append(alts, likeTest(payload, v, "%", "%", m.Nocase))
+		alts = append(alts, likeTest(payload, jsonText(v), "%", "%", m.Nocase))
 	}
 	return alts, nil
+}
+
+// jsonText is v as it appears inside a JSON string of the payload:
+// kube-apiserver writes audit events with Go's encoding/json, which escapes
+// quotes, backslashes, control characters and, by default, <, > and &.
+func jsonText(v string) string {
+	data, _ := json.Marshal(v)
+	return string(data[1 : len(data)-1])
 }
 
 // equalsTests tests x against exact values: IN for case-sensitive values,
@@ -198,11 +208,11 @@ func equalsTests(x string, values []string, nocase bool) []string {
 	}
 	if !nocase {
 		if len(values) == 1 {
-			return []string{x + " = " + quoteString(values[0])}
+			return []string{x + " = " + aql.QuoteString(values[0])}
 		}
 		q := make([]string, len(values))
 		for i, v := range values {
-			q[i] = quoteString(v)
+			q[i] = aql.QuoteString(v)
 		}
 		return []string{x + " IN (" + strings.Join(q, ", ") + ")"}
 	}
@@ -218,18 +228,18 @@ func equalsTests(x string, values []string, nocase bool) []string {
 // (AQL has no ESCAPE), so it is matched with an anchored regular
 // expression instead; "(?s)" lets ".*" cross the newlines of a payload.
 func likeTest(x, v, prefix, suffix string, nocase bool) string {
-	if !hasLikeWildcard(v) {
+	if !aql.HasLikeWildcard(v) {
 		op := "LIKE"
 		if nocase {
 			op = "ILIKE"
 		}
-		return fmt.Sprintf("%s %s %s", x, op, quoteString(prefix+v+suffix))
+		return fmt.Sprintf("%s %s %s", x, op, aql.QuoteString(prefix+v+suffix))
 	}
 	re := "(?s)^"
 	if prefix != "" {
 		re += ".*"
 	}
-	re += regexQuote(v)
+	re += aql.RegexQuote(v)
 	if suffix != "" {
 		re += ".*"
 	}
@@ -238,7 +248,7 @@ func likeTest(x, v, prefix, suffix string, nocase bool) string {
 	if nocase {
 		op = "IMATCHES"
 	}
-	return fmt.Sprintf("%s %s %s", x, op, quoteString(re))
+	return fmt.Sprintf("%s %s %s", x, op, aql.QuoteString(re))
 }
 
 // group ORs alternatives inside parentheses, as IBM's generators do.

@@ -136,7 +136,8 @@ func buildCommand() *cli.Command {
 			if len(errs) > 0 {
 				return errs
 			}
-			arts, errs := driver.Generate(rules, driver.Targets)
+			arts, errs, warns := driver.Generate(rules, driver.Targets)
+			printWarnings(c, warns)
 			if len(errs) > 0 {
 				return errs
 			}
@@ -172,7 +173,8 @@ func compileCommand() *cli.Command {
 			if len(errs) > 0 {
 				return errs
 			}
-			arts, errs := driver.Generate(rules, []driver.Target{t})
+			arts, errs, warns := driver.Generate(rules, []driver.Target{t})
+			printWarnings(c, warns)
 			if len(errs) > 0 {
 				return errs
 			}
@@ -195,7 +197,9 @@ func validateCommand() *cli.Command {
 			if len(errs) > 0 {
 				return errs
 			}
-			if _, errs := driver.Generate(rules, driver.Targets); len(errs) > 0 {
+			_, errs, warns := driver.Generate(rules, driver.Targets)
+			printWarnings(c, warns)
+			if len(errs) > 0 {
 				return errs
 			}
 			for _, r := range rules {
@@ -203,6 +207,12 @@ func validateCommand() *cli.Command {
 			}
 			return nil
 		},
+	}
+}
+
+func printWarnings(c *cli.Context, warns []driver.Warning) {
+	for _, w := range warns {
+		fmt.Fprintln(c.App.ErrWriter, w)
 	}
 }
 

@@ -67,6 +67,11 @@ func TestBuildMalformedSpecWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The spec's test events sit beside it.
+	abs, _ := filepath.Abs("../../rules/kubernetes/testdata")
+	if err := os.Symlink(abs, filepath.Join(rules, "testdata")); err != nil {
+		t.Fatal(err)
+	}
 	good := filepath.Join(rules, "good.yaml")
 	os.WriteFile(good, src, 0o644)
 	bad := filepath.Join(rules, "bad.yaml")

@@ -1,0 +1,153 @@
+package qradar
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/detgen/detgen/internal/hostile"
+	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/lang/aql"
+	"github.com/detgen/detgen/lint"
+)
+
+// literals parses an AQL query and returns the values of its string
+// literals.
+func literals(t *testing.T, src []byte) []string {
+	t.Helper()
+	q, err := aql.Parse(string(src))
+	if err != nil {
+		t.Fatalf("generated AQL does not parse: %v\n%s", err, src)
+	}
+	var out []string
+	aql.Inspect(q, func(n aql.Node) bool {
+		if s, ok := n.(*aql.StringLit); ok {
+			out = append(out, s.Value)
+		}
+		return true
+	})
+	return out
+}
+
+// benign replaces every hostile value by a harmless one of the same role.
+func benign(r *ir.Rule) *ir.Rule {
+	repl := map[string]string{}
+	for i, v := range hostile.Values {
+		repl[v] = fmt.Sprintf("value%d", i)
+	}
+	swap := func(vs []string) []string {
+		out := make([]string, len(vs))
+		for i, v := range vs {
+			if b, ok := repl[v]; ok {
+				out[i] = b
+			} else {
+				out[i] = v
+			}
+		}
+		return out
+	}
+	fix := func(ms []ir.Match) []ir.Match {
+		var out []ir.Match
+		for _, m := range ms {
+			m.Equals, m.StartsWith, m.Contains = swap(m.Equals), swap(m.StartsWith), swap(m.Contains)
+			out = append(out, m)
+		}
+		return out
+	}
+	c := *r
+	c.Scope, c.Exclusions = fix(r.Scope), fix(r.Exclusions)
+	c.Signals = nil
+	for _, s := range r.Signals {
+		s.Any = fix(s.Any)
+		c.Signals = append(c.Signals, s)
+	}
+	return &c
+}
+
+func TestHostileValuesStayLiteral(t *testing.T) {
+	r := hostile.Rule()
+	out, err := Generate(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := lint.Errors(lint.Check(lint.AQL, out)); len(errs) > 0 {
+		t.Errorf("checks fail on the hostile query: %v", errs)
+	}
+	lits := literals(t, out)
+	ref, err := Generate(benign(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A value that escaped its literal would add, remove or split
+	// literals; the query must have exactly the literals of the same rule
+	// with harmless values.
+	if got, want := len(lits), len(literals(t, ref)); got != want {
+		t.Errorf("hostile query has %d string literals, the benign one %d", got, want)
+	}
+	has := func(pred func(string) bool) bool {
+		for _, l := range lits {
+			if pred(l) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, v := range hostile.Values {
+		// The property test compares the value itself.
+		if !has(func(l string) bool { return l == v }) {
+			t.Errorf("no literal equals %q (property test)", v)
+		}
+		// The payload test looks for the value as JSON writes it, in a
+		// LIKE pattern or, when it holds % or _, an escaped regex.
+		j := jsonText(v)
+		var want string
+		if aql.HasLikeWildcard(j) {
+			want = aql.RegexQuote(j)
+		} else {
+			want = `"resource":"` + j + `"`
+		}
+		if !has(func(l string) bool { return strings.Contains(l, want) }) {
+			t.Errorf("no payload literal holds %q for %q", want, v)
+		}
+	}
+}
+
+func TestLikeTestFallsBackToRegex(t *testing.T) {
+	for _, tc := range []struct {
+		v, prefix, suffix string
+		nocase            bool
+		want              string
+	}{
+		{"cronjobs", "", "", false, `x LIKE 'cronjobs'`},
+		{"alpine", "%", "%", true, `x ILIKE '%alpine%'`},
+		{"system:node:", "", "%", false, `x LIKE 'system:node:%'`},
+		{"50%_off", "%", "%", false, `x MATCHES '(?s)^.*50%_off.*$'`},
+		{"a_b", "", "%", true, `x IMATCHES '(?s)^a_b.*$'`},
+		{"it's 1.5%", "", "", false, `x MATCHES '(?s)^it''s 1\.5%$'`},
+	} {
+		if got := likeTest("x", tc.v, tc.prefix, tc.suffix, tc.nocase); got != tc.want {
+			t.Errorf("likeTest(%q) = %s, want %s", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestJSONText(t *testing.T) {
+	for v, want := range map[string]string{`say "hi"`: `say \"hi\"`, `C:\x`: `C:\\x`, "a\nb": `a\nb`, "a&b<c>": `a\u0026b\u003cc\u003e`, "plain": "plain"} {
+		if got := jsonText(v); got != want {
+			t.Errorf("jsonText(%q) = %s, want %s", v, got, want)
+		}
+	}
+}
+
+func TestScoreGateWhenNoSingleSignalAlerts(t *testing.T) {
+	r := hostile.Rule()
+	r.Threshold = 20 // every signal weighs 10
+	out, err := Generate(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), ") >= 20\nORDER BY") {
+		t.Errorf("no score gate in:\n%s", out)
+	}
+	literals(t, out)
+}

@@ -1,0 +1,111 @@
+// Package lint checks artifacts in the three target languages: generated
+// ones before detgen writes them, and hand-written ones through
+// `detgen lint`. Each language has a parser and checks of its own; lint
+// only dispatches and reports in one shape.
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/detgen/detgen/lang/aql"
+)
+
+// Language is a target language.
+type Language string
+
+const (
+	AQL   Language = "aql"
+	YARAL Language = "yaral"
+	Sigma Language = "sigma"
+)
+
+// Severity of a finding: an error means the target would reject the
+// artifact or it cannot work as meant; a warning means it is probably
+// wrong or slow.
+type Severity string
+
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+)
+
+// Finding is one problem at a 1-based line and column of the artifact.
+type Finding struct {
+	Line, Col int
+	Severity  Severity
+	Code      string
+	Msg       string
+}
+
+func (f Finding) String() string {
+	return fmt.Sprintf("%d:%d: %s: %s [%s]", f.Line, f.Col, f.Severity, f.Msg, f.Code)
+}
+
+// LanguageOf picks the language from a file name.
+func LanguageOf(path string) (Language, bool) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".aql":
+		return AQL, true
+	case ".yaral", ".yara-l", ".yl":
+		return YARAL, true
+	case ".yml", ".yaml":
+		return Sigma, true
+	}
+	return "", false
+}
+
+// Check parses src and runs the language's checks. A parse error is
+// reported as error findings with code "syntax".
+func Check(lang Language, src []byte) []Finding {
+	switch lang {
+	case AQL:
+		return checkAQL(src)
+	case YARAL:
+		return checkYARAL(src)
+	case Sigma:
+		return checkSigma(src)
+	}
+	return []Finding{{Line: 1, Col: 1, Severity: Error, Code: "language", Msg: fmt.Sprintf("unknown language %q", lang)}}
+}
+
+// Errors returns the error findings only.
+func Errors(fs []Finding) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		if f.Severity == Error {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func syntax(line, col int, msg string) Finding {
+	return Finding{Line: line, Col: col, Severity: Error, Code: "syntax", Msg: msg}
+}
+
+func checkAQL(src []byte) []Finding {
+	q, err := aql.Parse(string(src))
+	if err != nil {
+		var list aql.ErrorList
+		if !errors.As(err, &list) {
+			return []Finding{syntax(1, 1, err.Error())}
+		}
+		var out []Finding
+		for _, e := range list {
+			out = append(out, syntax(e.Pos.Line, e.Pos.Col, e.Msg))
+		}
+		return out
+	}
+	var out []Finding
+	for _, d := range aql.Check(q) {
+		sev := Warning
+		if d.Severity == aql.SeverityError {
+			sev = Error
+		}
+		out = append(out, Finding{Line: d.Pos.Line, Col: d.Pos.Col, Severity: sev, Code: d.Code, Msg: d.Msg})
+	}
+	return out
+}

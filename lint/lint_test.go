@@ -1,0 +1,82 @@
+package lint
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+const golden = "../golden/14c5ecd1-d826-4822-9987-96a68c25fef2/"
+
+func findings(fs []Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(f.String() + "\n")
+	}
+	return b.String()
+}
+
+func TestShippedArtifactsAreClean(t *testing.T) {
+	for file, lang := range map[string]Language{"qradar.aql": AQL, "chronicle.yaral": YARAL, "sigma.yml": Sigma} {
+		src, err := os.ReadFile(golden + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fs := Check(lang, src); len(fs) > 0 {
+			t.Errorf("%s:\n%s", file, findings(fs))
+		}
+	}
+}
+
+func TestSigmaChecks(t *testing.T) {
+	src, err := os.ReadFile(golden + "sigma.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := string(src)
+	tests := []struct{ old, new, want string }{
+		{"id: 14c5ecd1-d826-4822-9987-96a68c25fef2", "id: not-a-uuid", `2:5: error: id "not-a-uuid" is not a UUID [sigma-id]`},
+		{"level: high", "level: severe", `level "severe" is not one of`},
+		{"status: experimental", "status: beta", `status "beta" is not one of`},
+		{"    - attack.t1053.007", "    - attack.t1053.004", `tag "attack.t1053.004" names no technique`},
+		{"    - attack.execution", "    - attack.executing", `tag "attack.executing" is neither`},
+		{"    - attack.execution", "    - attack.Execution", `must be lower case`},
+		{"condition: scope_resource and", "condition: scope_resourc and", `condition names selection "scope_resourc", which does not exist`},
+		{"condition: scope_resource and ", "condition: ", `selection "scope_resource" is not used by the condition`},
+		{"    product: 'kubernetes'\n    service: 'audit'\n", "    definition: 'x'\n", `logsource names no category, product or service`},
+		{"detection:", "detection: [", `syntax`},
+	}
+	for _, tc := range tests {
+		if !strings.Contains(base, tc.old) {
+			t.Fatalf("%q not in golden", tc.old)
+		}
+		got := findings(Check(Sigma, []byte(strings.Replace(base, tc.old, tc.new, 1))))
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s -> %s: findings lack %q:\n%s", tc.old, tc.new, tc.want, got)
+		}
+	}
+}
+
+func TestAQLFindings(t *testing.T) {
+	got := findings(Check(AQL, []byte("SELECT payload FROM events WHERE payload ILIKE '%x%'")))
+	for _, want := range []string{"1:34: error:", "[bare-payload]", "warning:", "[no-time-clause]"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+	got = findings(Check(AQL, []byte("SELECT *\nFROM events\nWHERE (a = 1")))
+	if !strings.Contains(got, "3:") || !strings.Contains(got, "[syntax]") {
+		t.Errorf("syntax error without line:col: %s", got)
+	}
+}
+
+func TestLanguageOf(t *testing.T) {
+	for path, want := range map[string]Language{"a.aql": AQL, "b.yaral": YARAL, "c.yml": Sigma, "d.yaml": Sigma} {
+		if got, ok := LanguageOf(path); !ok || got != want {
+			t.Errorf("LanguageOf(%s) = %v, %v", path, got, ok)
+		}
+	}
+	if _, ok := LanguageOf("x.txt"); ok {
+		t.Error("x.txt has a language")
+	}
+}

@@ -1,0 +1,137 @@
+package lint
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	sigmago "github.com/bradleyjkemp/sigma-go"
+	"gopkg.in/yaml.v3"
+)
+
+var (
+	sigmaUUID     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	sigmaLevels   = []string{"informational", "low", "medium", "high", "critical"}
+	sigmaStatuses = []string{"stable", "test", "experimental", "deprecated", "unsupported"}
+	yamlLineRE    = regexp.MustCompile(`line (\d+)`)
+)
+
+// checkSigma parses with sigma-go, then applies the conventions a SigmaHQ
+// reviewer asks for: a UUID id, a known level and status, ATT&CK tags that
+// name real ids, a logsource, and a condition that uses every selection
+// and names only selections that exist.
+func checkSigma(src []byte) []Finding {
+	rule, err := sigmago.ParseRule(src)
+	if err != nil {
+		line := 1
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			fmt.Sscanf(m[1], "%d", &line)
+		}
+		return []Finding{syntax(line, 1, "sigma-go: "+err.Error())}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 {
+		return []Finding{syntax(1, 1, "not a YAML document")}
+	}
+	root := doc.Content[0]
+	at := func(key string) (int, int) {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == key {
+				return root.Content[i+1].Line, root.Content[i+1].Column
+			}
+		}
+		return root.Line, root.Column
+	}
+	var out []Finding
+	add := func(key string, sev Severity, code, format string, args ...any) {
+		l, c := at(key)
+		out = append(out, Finding{Line: l, Col: c, Severity: sev, Code: code, Msg: fmt.Sprintf(format, args...)})
+	}
+
+	switch {
+	case rule.ID == "":
+		add("id", Warning, "sigma-id", "no id: SigmaHQ rules carry a UUID")
+	case !sigmaUUID.MatchString(rule.ID):
+		add("id", Error, "sigma-id", "id %q is not a UUID", rule.ID)
+	}
+	if rule.Level == "" {
+		add("level", Warning, "sigma-level", "no level")
+	} else if !slices.Contains(sigmaLevels, rule.Level) {
+		add("level", Error, "sigma-level", "level %q is not one of %s", rule.Level, strings.Join(sigmaLevels, ", "))
+	}
+	if rule.Status != "" && !slices.Contains(sigmaStatuses, rule.Status) {
+		add("status", Error, "sigma-status", "status %q is not one of %s", rule.Status, strings.Join(sigmaStatuses, ", "))
+	}
+	ls := rule.Logsource
+	if ls.Category == "" && ls.Product == "" && ls.Service == "" {
+		add("logsource", Error, "sigma-logsource", "logsource names no category, product or service")
+	}
+	for _, tag := range rule.Tags {
+		if msg := checkTag(tag); msg != "" {
+			add("tags", Error, "sigma-tag", "%s", msg)
+		}
+	}
+
+	// Selections and the condition must refer to each other.
+	used := map[string]bool{}
+	var refs []string
+	for _, c := range rule.Detection.Conditions {
+		walkSearch(c.Search, func(name string, pattern bool) {
+			if !pattern {
+				refs = append(refs, name)
+			}
+			for sel := range rule.Detection.Searches {
+				if ok, _ := path.Match(name, sel); ok || name == sel {
+					used[sel] = true
+				}
+			}
+		})
+	}
+	for _, name := range refs {
+		if _, ok := rule.Detection.Searches[name]; !ok {
+			add("detection", Error, "sigma-condition", "condition names selection %q, which does not exist", name)
+		}
+	}
+	var unused []string
+	for sel := range rule.Detection.Searches {
+		if !used[sel] {
+			unused = append(unused, sel)
+		}
+	}
+	slices.Sort(unused)
+	for _, sel := range unused {
+		add("detection", Error, "sigma-condition", "selection %q is not used by the condition", sel)
+	}
+	return out
+}
+
+// walkSearch calls f for every selection name or pattern the condition
+// names; "them" is the pattern "*".
+func walkSearch(e sigmago.SearchExpr, f func(name string, pattern bool)) {
+	switch x := e.(type) {
+	case sigmago.And:
+		for _, y := range x {
+			walkSearch(y, f)
+		}
+	case sigmago.Or:
+		for _, y := range x {
+			walkSearch(y, f)
+		}
+	case sigmago.Not:
+		walkSearch(x.Expr, f)
+	case sigmago.SearchIdentifier:
+		f(x.Name, false)
+	case sigmago.OneOfIdentifier:
+		f(x.Ident.Name, false)
+	case sigmago.AllOfIdentifier:
+		f(x.Ident.Name, false)
+	case sigmago.OneOfPattern:
+		f(x.Pattern, true)
+	case sigmago.AllOfPattern:
+		f(x.Pattern, true)
+	case sigmago.OneOfThem, sigmago.AllOfThem:
+		f("*", true)
+	}
+}
