@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 FUZZTIME ?= 10s
 
-.PHONY: all build test lint golden fuzz-short fuzz clean
+.PHONY: all build test lint golden dist fuzz clean
 
 all: build
 
@@ -21,9 +21,16 @@ FORCE:
 build: $(BIN)
 	./$(BIN) build
 
-## test: lint, then every unit, golden, corpus and CLI test
+## test: lint, every unit, golden, corpus and CLI test, then the version check
 test: lint
 	$(GO) test -count=1 ./...
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(GO) run ./cmd/detgen build --check-versions --out "$$tmp/dist"
+
+## dist: build the rules and pack them into a reproducible archive
+dist: $(BIN)
+	./$(BIN) build --check-versions
+	./$(BIN) package --out detgen-rules-$(VERSION).tar.gz
 
 ## lint: gofmt and go vet must be clean
 lint:
@@ -37,4 +44,4 @@ golden:
 	git --no-pager diff --stat -- golden
 
 clean:
-	rm -rf bin dist
+	rm -rf bin dist detgen-rules-*.tar.gz

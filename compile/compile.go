@@ -97,6 +97,7 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 		}
 	}
 	c.attack(&r.Attack)
+	c.changelog(r)
 
 	out := &ir.Rule{
 		SourceFile: p.File,
@@ -114,6 +115,9 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 		Logsource:      r.Logsource,
 		Base:           r.Detection.Scoring.Base,
 		Threshold:      r.Detection.Scoring.Threshold,
+	}
+	for _, ch := range r.Changelog {
+		out.Changelog = append(out.Changelog, ir.Change{Version: ch.Version, Date: ch.Date, Change: ch.Change})
 	}
 	for _, t := range r.Attack.Tactics {
 		out.Tactics = append(out.Tactics, ir.Ref{ID: t.ID, Name: t.Name})
@@ -143,6 +147,31 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 	c.scoring(&d.Scoring, out)
 	c.tests(r, out)
 	return out
+}
+
+// changelog requires a line per version, in order, the last one for the
+// current version and dated as the rule's modified date: a bump always
+// comes with its date and its reason.
+func (c *checker) changelog(r *spec.Rule) {
+	if len(r.Changelog) == 0 {
+		return // reported by the decoder
+	}
+	for i, ch := range r.Changelog {
+		c.date(ch.Keys.At("date"), "changelog date", ch.Date)
+		if i > 0 && ch.Version != r.Changelog[i-1].Version+1 {
+			c.add(ch.Keys.At("version"), "changelog version %d does not follow %d", ch.Version, r.Changelog[i-1].Version)
+		}
+		if strings.ContainsAny(ch.Change, "\n\r") {
+			c.add(ch.Keys.At("change"), "a changelog line must be one line")
+		}
+	}
+	last := r.Changelog[len(r.Changelog)-1]
+	if last.Version != r.Version {
+		c.add(last.Keys.At("version"), "the last changelog line is for version %d, but the rule is at version %d", last.Version, r.Version)
+	}
+	if r.Modified != "" && last.Date != r.Modified {
+		c.add(r.Keys.At("modified"), "modified %s is not the date of the last changelog line (%s)", r.Modified, last.Date)
+	}
 }
 
 func (c *checker) attack(a *spec.Attack) {

@@ -18,6 +18,7 @@ import (
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lint"
+	"github.com/detgen/detgen/release"
 	"github.com/detgen/detgen/spec"
 )
 
@@ -161,16 +162,46 @@ func (w Warning) String() string {
 	return fmt.Sprintf("%s: %s: warning in generated artifact at %s", w.Rule.SourceFile, w.Target.Name, w.Finding)
 }
 
-// DistPath is where an artifact goes inside the build output directory.
+// DistPath is where an artifact goes inside the build output directory
+// (slash-separated).
 func DistPath(a Artifact) string {
-	return filepath.Join(a.Target.Name, a.Rule.ID+a.Target.Ext)
+	return a.Target.Name + "/" + a.Rule.ID + a.Target.Ext
 }
 
-// WriteDir replaces dir with a directory holding exactly the artifacts.
+// Release describes the artifacts for the release package.
+func Release(arts []Artifact) []release.Artifact {
+	out := make([]release.Artifact, len(arts))
+	for i, a := range arts {
+		out[i] = release.Artifact{Rule: a.Rule, Target: a.Target.Name, Path: DistPath(a), Data: a.Data}
+	}
+	return out
+}
+
+// File is one file of a build output directory.
+type File struct {
+	Path string // slash-separated, relative
+	Data []byte
+}
+
+// BuildFiles is the content of a build output directory: every artifact
+// and manifest.json.
+func BuildFiles(arts []Artifact, version string) ([]File, error) {
+	var files []File
+	for _, a := range arts {
+		files = append(files, File{Path: DistPath(a), Data: a.Data})
+	}
+	manifest, err := release.BuildManifest(version, Release(arts))
+	if err != nil {
+		return nil, err
+	}
+	return append(files, File{Path: "manifest.json", Data: manifest}), nil
+}
+
+// WriteDir replaces dir with a directory holding exactly the files.
 // Everything is written to a fresh sibling directory first and swapped in
 // with renames, so a failure leaves the old dir untouched and a reader
 // never sees a half-written or stale set of files.
-func WriteDir(dir string, arts []Artifact) (err error) {
+func WriteDir(dir string, files []File) (err error) {
 	parent := filepath.Dir(filepath.Clean(dir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -187,12 +218,12 @@ func WriteDir(dir string, arts []Artifact) (err error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	for _, a := range arts {
-		p := filepath.Join(tmp, DistPath(a))
+	for _, f := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(p, a.Data, 0o644); err != nil {
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
 			return err
 		}
 	}
@@ -213,4 +244,30 @@ func WriteDir(dir string, arts []Artifact) (err error) {
 		return os.RemoveAll(old)
 	}
 	return nil
+}
+
+// WriteFile writes data to path through a temporary file in the same
+// directory and a rename, so readers never see a partial file.
+func WriteFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -15,6 +15,7 @@ type Rule struct {
 	Description     string
 	Author          string
 	Date, Modified  string
+	Changelog       []Change
 	Severity        string // informational, low, medium, high, critical
 	Confidence      string // low, medium, high
 
@@ -63,6 +64,12 @@ type Outcome struct {
 type Divergence struct {
 	Outcome
 	Reason string
+}
+
+// Change is one changelog line.
+type Change struct {
+	Version      int
+	Date, Change string
 }
 
 // Ref is an ATT&CK id and name.

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"sort"
 
 	"github.com/detgen/detgen/ir"
@@ -89,11 +88,4 @@ func AttackIDs(r *ir.Rule) []string {
 		ids = append(ids, r.Subtechnique.ID)
 	}
 	return ids
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -25,7 +25,8 @@ type Rule struct {
 	Description    string    `yaml:"description" detgen:"required"`
 	Author         string    `yaml:"author" detgen:"required"`
 	Date           string    `yaml:"date" detgen:"required"`
-	Modified       string    `yaml:"modified"`
+	Modified       string    `yaml:"modified" detgen:"required"`
+	Changelog      []Change  `yaml:"changelog" detgen:"required"`
 	Severity       string    `yaml:"severity" detgen:"required"`
 	Confidence     string    `yaml:"confidence" detgen:"required"`
 	Attack         Attack    `yaml:"attack" detgen:"required"`
@@ -47,6 +48,15 @@ type Attack struct {
 	Technique    Ref    `yaml:"technique" detgen:"required"`
 	Subtechnique Ref    `yaml:"subtechnique"`
 	URL          string `yaml:"url" detgen:"required"`
+}
+
+// Change is one changelog line: which version, when, what changed.
+type Change struct {
+	Pos     diag.Pos
+	Keys    diag.Keys
+	Version int    `yaml:"version" detgen:"required"`
+	Date    string `yaml:"date" detgen:"required"`
+	Change  string `yaml:"change" detgen:"required"`
 }
 
 // Ref names one ATT&CK object by id and name.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/driver"
+	"github.com/detgen/detgen/release"
 	"github.com/urfave/cli/v2"
 )
 
@@ -89,6 +90,8 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 			compileCommand(),
 			validateCommand(),
 			listCommand(),
+			lockCommand(),
+			packageCommand(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
@@ -123,25 +126,31 @@ func buildCommand() *cli.Command {
 		Flags: []cli.Flag{
 			rulesFlag,
 			&cli.StringFlag{Name: "out", Value: "dist", Usage: "output directory (replaced as a whole)"},
+			&cli.BoolFlag{Name: "check-versions", Usage: "fail when a rule's compiled output changed without a version bump, or its version went down or jumped (compares with --lock)"},
+			lockFlag,
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usagef("build takes no arguments (use --rules DIR)")
 			}
-			paths, err := driver.FindSpecs(c.String("rules"))
+			rules, arts, err := buildAll(c)
 			if err != nil {
 				return err
 			}
-			rules, errs := driver.LoadRules(paths)
-			if len(errs) > 0 {
-				return errs
+			if c.Bool("check-versions") {
+				lock, err := release.ReadLock(c.String("lock"))
+				if err != nil {
+					return err
+				}
+				if problems := release.Compare(lock, rules, driver.Release(arts)); len(problems) > 0 {
+					return problemList(problems)
+				}
 			}
-			arts, errs, warns := driver.Generate(rules, driver.Targets)
-			printWarnings(c, warns)
-			if len(errs) > 0 {
-				return errs
+			files, err := driver.BuildFiles(arts, version)
+			if err != nil {
+				return err
 			}
-			if err := driver.WriteDir(c.String("out"), arts); err != nil {
+			if err := driver.WriteDir(c.String("out"), files); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.Writer, "detgen: wrote %d artifacts for %d rules to %s\n", len(arts), len(rules), c.String("out"))

@@ -86,7 +86,7 @@ func TestBuildMalformedSpecWritesNothing(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{bad + ":21:1: document: unknown key \"severty\"", "1 error(s)"} {
+	for _, want := range []string{bad + ":25:1: document: unknown key \"severty\"", "1 error(s)"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}

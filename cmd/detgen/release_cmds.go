@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/driver"
+	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/release"
+	"github.com/urfave/cli/v2"
+)
+
+var lockFlag = &cli.StringFlag{Name: "lock", Value: "rules.lock.json", Usage: "version lock file"}
+
+// buildAll loads every spec under --rules and generates every artifact.
+func buildAll(c *cli.Context) ([]*ir.Rule, []driver.Artifact, error) {
+	paths, err := driver.FindSpecs(c.String("rules"))
+	if err != nil {
+		return nil, nil, err
+	}
+	rules, errs := driver.LoadRules(paths)
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+	arts, errs, warns := driver.Generate(rules, driver.Targets)
+	printWarnings(c, warns)
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+	return rules, arts, nil
+}
+
+func problemList(problems []release.Problem) diag.List {
+	var l diag.List
+	for _, p := range problems {
+		l.Add(diag.Pos{File: p.File}, "rule %s (%s): %s", p.Name, p.RuleID, p.Msg)
+	}
+	return l
+}
+
+func lockCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "lock",
+		Usage:     "record every rule's version and output hashes in the lock file after a deliberate bump",
+		ArgsUsage: " ",
+		Description: "Refuses to record a rule whose output changed without a version bump, or whose\n" +
+			"version went down or jumped by more than one. New and removed rules are recorded.",
+		Flags: []cli.Flag{rulesFlag, lockFlag},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("lock takes no arguments")
+			}
+			rules, arts, err := buildAll(c)
+			if err != nil {
+				return err
+			}
+			lock, err := release.ReadLock(c.String("lock"))
+			if err != nil {
+				return err
+			}
+			changes := release.Compare(lock, rules, driver.Release(arts))
+			updated, bad := release.Update(lock, rules, driver.Release(arts))
+			if len(bad) > 0 {
+				return problemList(bad)
+			}
+			if err := driver.WriteFile(c.String("lock"), updated.Bytes()); err != nil {
+				return err
+			}
+			for _, p := range changes {
+				fmt.Fprintf(c.App.Writer, "locked %s: %s\n", p.Name, p.Msg)
+			}
+			fmt.Fprintf(c.App.Writer, "detgen: %s holds %d rules\n", c.String("lock"), len(updated.Rules))
+			return nil
+		},
+	}
+}
+
+func packageCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "package",
+		Usage:     "pack a build directory into a reproducible .tar.gz",
+		ArgsUsage: " ",
+		Description: "Checks that every artifact listed in DIST/manifest.json has the listed sha256,\n" +
+			"then writes a gzip tar with sorted entries, fixed times and owners: packing\n" +
+			"the same build twice gives the same bytes.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dist", Value: "dist", Usage: "build directory written by detgen build"},
+			&cli.StringFlag{Name: "out", Value: "detgen-rules.tar.gz", Usage: "archive to write"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("package takes no arguments")
+			}
+			dist := c.String("dist")
+			if err := verifyManifest(dist); err != nil {
+				return err
+			}
+			data, err := release.Tarball(dist, "detgen-rules")
+			if err != nil {
+				return err
+			}
+			if err := driver.WriteFile(c.String("out"), data); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "detgen: wrote %s (%d bytes, sha256 %s)\n", c.String("out"), len(data), release.Hash(data))
+			return nil
+		},
+	}
+}
+
+// verifyManifest checks the files of a build against its manifest.
+func verifyManifest(dist string) error {
+	data, err := os.ReadFile(filepath.Join(dist, "manifest.json"))
+	if err != nil {
+		return fmt.Errorf("%v (run detgen build first)", err)
+	}
+	var m release.Manifest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return fmt.Errorf("%s/manifest.json: %v", dist, err)
+	}
+	var errs diag.List
+	for _, r := range m.Rules {
+		for target, a := range r.Artifacts {
+			got, err := os.ReadFile(filepath.Join(dist, filepath.FromSlash(a.Path)))
+			switch {
+			case err != nil:
+				errs.Add(diag.Pos{File: filepath.Join(dist, "manifest.json")}, "rule %s %s: %v", r.Name, target, err)
+			case release.Hash(got) != a.SHA256:
+				errs.Add(diag.Pos{File: filepath.Join(dist, a.Path)}, "sha256 differs from manifest.json: the build directory was modified after detgen build")
+			}
+		}
+	}
+	return errs.Err()
+}
