@@ -3,9 +3,11 @@ package chronicle
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/mappings"
 )
 
@@ -109,4 +111,50 @@ func (p *Profile) resolve(lt LogType, field string) (UDMField, bool) {
 		}
 	}
 	return UDMField{}, false
+}
+
+// Requirement is a UDM field a rule reads, per log type.
+type Requirement struct {
+	LogType       string
+	Field         string // logical field
+	UDM           string // path below the event variable
+	DefaultParser bool   // Google's default parser fills it
+}
+
+// Requirements lists the UDM fields and labels the rule for r relies on,
+// and whether the default parser of each log type fills them; the others
+// need a parser extension.
+func Requirements(r *ir.Rule) ([]Requirement, error) {
+	prof, err := loadProfile(r.Logsource)
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]bool{}
+	var order []string
+	add := func(ms []ir.Match) {
+		for _, m := range ms {
+			if !fields[m.Field] {
+				fields[m.Field] = true
+				order = append(order, m.Field)
+			}
+		}
+	}
+	add(r.Scope)
+	add(r.Exclusions)
+	for _, s := range r.Signals {
+		add(s.Any)
+	}
+	var out []Requirement
+	for _, lt := range prof.LogTypes {
+		for _, f := range order {
+			m, ok := prof.resolve(lt, f)
+			if !ok {
+				return nil, fmt.Errorf("field %q has no UDM mapping for log type %s", f, lt.Name)
+			}
+			// Log-type entries are the default parser's own fields.
+			def := m.DefaultParser || slices.ContainsFunc(lt.Fields, func(x UDMField) bool { return x.Field == f })
+			out = append(out, Requirement{LogType: lt.Name, Field: f, UDM: m.UDM, DefaultParser: def})
+		}
+	}
+	return out, nil
 }

@@ -3,9 +3,11 @@ package qradar
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/aql"
 	"github.com/detgen/detgen/mappings"
 )
@@ -110,4 +112,57 @@ func (p *Profile) deviceFilter() string {
 		ids[i] = fmt.Sprint(d)
 	}
 	return "devicetype IN (" + strings.Join(ids, ", ") + ")"
+}
+
+// Property is a QRadar custom event property a rule's query reads.
+type Property struct {
+	Name            string // as referenced in the AQL
+	Field           string // logical field
+	JSONExpression  string // QRadar JSON expression into the DSM payload
+	LogSourceTypeID int
+}
+
+// Properties lists, sorted by name, the custom properties the query for r
+// reads: the console must define them (as JSON-expression properties of
+// the log source type) or the property tests never match and only the
+// payload fallback works.
+func Properties(r *ir.Rule) ([]Property, error) {
+	prof, ls, err := loadProfile(r.Logsource)
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, c := range prof.Select {
+		if c.Field != "" {
+			used[c.Field] = true
+		}
+	}
+	for _, m := range r.Scope {
+		used[m.Field] = true
+	}
+	for _, m := range r.Exclusions {
+		used[m.Field] = true
+	}
+	for _, s := range r.Signals {
+		for _, m := range s.Any {
+			used[m.Field] = true
+		}
+	}
+	var out []Property
+	for _, f := range prof.Fields {
+		if f.Property == "" || !used[f.Field] {
+			continue
+		}
+		lf, _ := ls.Field(f.Field)
+		if len(lf.Paths) != 1 || strings.Contains(lf.Paths[0], "[]") {
+			return nil, fmt.Errorf("field %q: a custom property needs a single path without lists, found %v", f.Field, lf.Paths)
+		}
+		var expr strings.Builder
+		for _, seg := range strings.Split(lf.Paths[0], ".") {
+			expr.WriteString(`/"` + seg + `"`)
+		}
+		out = append(out, Property{Name: f.Property, Field: f.Field, JSONExpression: expr.String(), LogSourceTypeID: prof.DeviceTypes[0]})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }

@@ -92,6 +92,8 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 			listCommand(),
 			lockCommand(),
 			packageCommand(),
+			docsCommand(),
+			coverageCommand(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/detgen/detgen/coverage"
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/docgen"
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/release"
@@ -137,4 +139,83 @@ func verifyManifest(dist string) error {
 		}
 	}
 	return errs.Err()
+}
+
+func docsCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "docs",
+		Usage:     "write one Markdown page per rule and platform, plus an index",
+		ArgsUsage: " ",
+		Description: "Pages follow the seed pages: description, ATT&CK mapping, the generated query\n" +
+			"itself, scoring, data sources, prerequisites, false positives and tuning, testing\n" +
+			"methodology, references and links to the other platforms. OUT is replaced as a whole.",
+		Flags: []cli.Flag{rulesFlag, &cli.StringFlag{Name: "out", Value: "site", Usage: "output directory (replaced as a whole)"}},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("docs takes no arguments")
+			}
+			rules, arts, err := buildAll(c)
+			if err != nil {
+				return err
+			}
+			byRule := map[string][]docgen.Artifact{}
+			for _, a := range arts {
+				byRule[a.Rule.ID] = append(byRule[a.Rule.ID], docgen.Artifact{Target: a.Target.Name, Data: a.Data})
+			}
+			pages, err := docgen.Pages(rules, byRule)
+			if err != nil {
+				return err
+			}
+			var files []driver.File
+			for _, p := range pages {
+				files = append(files, driver.File{Path: p.Path, Data: p.Data})
+			}
+			if err := driver.WriteDir(c.String("out"), files); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "detgen: wrote %d pages to %s\n", len(files), c.String("out"))
+			return nil
+		},
+	}
+}
+
+func coverageCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "coverage",
+		Usage:     "print ATT&CK coverage and write ATT&CK Navigator layers (one per target and a combined one)",
+		ArgsUsage: " ",
+		Flags:     []cli.Flag{rulesFlag, &cli.StringFlag{Name: "out", Value: "coverage", Usage: "directory for the layer files (replaced as a whole)"}},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("coverage takes no arguments")
+			}
+			rules, _, err := buildAll(c)
+			if err != nil {
+				return err
+			}
+			targets := driver.TargetNames()
+			rows, err := coverage.Table(rules, targets)
+			if err != nil {
+				return err
+			}
+			var files []driver.File
+			for _, t := range append([]string{""}, targets...) {
+				data, err := coverage.NavigatorLayer(rows, t, targets)
+				if err != nil {
+					return err
+				}
+				name := "layer-all.json"
+				if t != "" {
+					name = "layer-" + t + ".json"
+				}
+				files = append(files, driver.File{Path: name, Data: data})
+			}
+			if err := driver.WriteDir(c.String("out"), files); err != nil {
+				return err
+			}
+			coverage.Print(c.App.Writer, rows, targets)
+			fmt.Fprintf(c.App.Writer, "detgen: wrote %d Navigator layers to %s\n", len(files), c.String("out"))
+			return nil
+		},
+	}
 }

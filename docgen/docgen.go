@@ -1,0 +1,192 @@
+// Package docgen writes the rule documentation pages, one per rule and
+// target in the shape of the seed pages, plus an index. The query shown in
+// a page is the generated artifact itself, passed in by the caller, never
+// a copy that could drift from what is deployed.
+package docgen
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+	"text/template"
+
+	"github.com/detgen/detgen/backends/chronicle"
+	"github.com/detgen/detgen/backends/qradar"
+	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/templates"
+)
+
+// Platform describes a target for the pages.
+type Platform struct {
+	Target    string // qradar, chronicle, sigma
+	Platform  string // "IBM QRadar"
+	Language  string // "QRadar AQL"
+	FenceLang string // code fence info string
+	Usage     string // how to run the artifact
+}
+
+// Platforms in page order.
+var Platforms = []Platform{
+	{Target: "qradar", Platform: "IBM QRadar", Language: "QRadar AQL", FenceLang: "sql",
+		Usage: "Run it as an Ariel search (Log Activity → Advanced search, or `POST /api/ariel/searches`); the window is the query's own `LAST` clause."},
+	{Target: "chronicle", Platform: "Google SecOps (Chronicle)", Language: "YARA-L 2.0", FenceLang: "yaral",
+		Usage: "Create it as a rule (Detection → Rules & Detections, or `detgen push chronicle`); `$risk_score` carries the weighted score."},
+	{Target: "sigma", Platform: "Sigma", Language: "Sigma", FenceLang: "yaml",
+		Usage: "Convert it with any Sigma backend for another SIEM; the condition encodes the score threshold as combinations of signals."},
+}
+
+// Artifact is one generated query of a rule.
+type Artifact struct {
+	Target string
+	Data   []byte
+}
+
+// Page is a generated file.
+type Page struct {
+	Path string
+	Data []byte
+}
+
+type link struct{ Platform, Page string }
+
+type pageData struct {
+	Rule          *ir.Rule
+	Target        Platform
+	Subject       string
+	AttackID      string
+	Artifact      string
+	MaxScore      int
+	Prerequisites []string
+	Others        []link
+}
+
+type indexRow struct {
+	Rule     *ir.Rule
+	AttackID string
+	Pages    []link
+}
+
+var funcs = template.FuncMap{
+	"cell":  func(s string) string { return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "|", `\|`) },
+	"fence": fence,
+	"inc":   func(i int) int { return i + 1 },
+}
+
+// Pages renders every page: <rule-name>/<target>.md and index.md.
+func Pages(rules []*ir.Rule, arts map[string][]Artifact) ([]Page, error) {
+	page, err := templates.Load("doc.md.tmpl", funcs)
+	if err != nil {
+		return nil, err
+	}
+	index, err := templates.Load("index.md.tmpl", funcs)
+	if err != nil {
+		return nil, err
+	}
+	var out []Page
+	var rows []indexRow
+	for _, r := range rules {
+		row := indexRow{Rule: r, AttackID: attackID(r)}
+		byTarget := map[string][]byte{}
+		for _, a := range arts[r.ID] {
+			byTarget[a.Target] = a.Data
+		}
+		var present []Platform
+		for _, p := range Platforms {
+			if _, ok := byTarget[p.Target]; ok {
+				present = append(present, p)
+				row.Pages = append(row.Pages, link{p.Platform, path.Join(r.Name, p.Target+".md")})
+			}
+		}
+		for _, p := range present {
+			pre, err := prerequisites(r, p.Target)
+			if err != nil {
+				return nil, err
+			}
+			d := pageData{
+				Rule: r, Target: p, Subject: subject(r), AttackID: attackID(r),
+				Artifact: string(byTarget[p.Target]), MaxScore: r.MaxScore(), Prerequisites: pre,
+			}
+			for _, o := range present {
+				if o.Target != p.Target {
+					d.Others = append(d.Others, link{o.Platform, o.Target + ".md"})
+				}
+			}
+			var buf bytes.Buffer
+			if err := page.Execute(&buf, d); err != nil {
+				return nil, err
+			}
+			out = append(out, Page{Path: path.Join(r.Name, p.Target+".md"), Data: buf.Bytes()})
+		}
+		rows = append(rows, row)
+	}
+	var buf bytes.Buffer
+	if err := index.Execute(&buf, rows); err != nil {
+		return nil, err
+	}
+	return append(out, Page{Path: "index.md", Data: buf.Bytes()}), nil
+}
+
+func subject(r *ir.Rule) string {
+	if r.Subtechnique.Name != "" {
+		return r.Subtechnique.Name
+	}
+	return r.Technique.Name
+}
+
+func attackID(r *ir.Rule) string {
+	if r.Subtechnique.ID != "" {
+		return r.Subtechnique.ID
+	}
+	return r.Technique.ID
+}
+
+// prerequisites says what must exist on the platform for the artifact to
+// see its fields.
+func prerequisites(r *ir.Rule, target string) ([]string, error) {
+	switch target {
+	case "qradar":
+		props, err := qradar.Properties(r)
+		if err != nil {
+			return nil, err
+		}
+		out := []string{"A log source of the IBM Kubernetes Auditing DSM (devicetype 446) receiving the API server audit log as JSON."}
+		for _, p := range props {
+			out = append(out, fmt.Sprintf("Custom event property `%s` (field %s): JSON expression `%s` on log source type %d, enabled and optimized for rules. Without it only the `UTF8(payload)` fallback matches.", p.Name, p.Field, p.JSONExpression, p.LogSourceTypeID))
+		}
+		return out, nil
+	case "chronicle":
+		reqs, err := chronicle.Requirements(r)
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, q := range reqs {
+			fill := "filled by Google's default parser"
+			if !q.DefaultParser {
+				fill = "**not filled by the default parser: needs a parser extension**"
+			}
+			out = append(out, fmt.Sprintf("%s: `%s` ← %s, %s.", q.LogType, q.UDM, q.Field, fill))
+		}
+		return out, nil
+	case "sigma":
+		return []string{"A Sigma backend and pipeline for `product: kubernetes, service: audit` that maps the audit Event's field paths (`verb`, `objectRef.resource`, `user.username`, `requestObject.…`)."}, nil
+	}
+	return nil, nil
+}
+
+// fence wraps content in a Markdown code fence longer than any run of
+// backticks inside it, so no artifact can close the fence early.
+func fence(content, lang string) string {
+	longest, run := 0, 0
+	for _, c := range content {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	f := strings.Repeat("`", max(3, longest+1))
+	return f + lang + "\n" + strings.TrimRight(content, "\n") + "\n" + f
+}

@@ -1,0 +1,4 @@
+package docgen
+
+// docgenFence exposes fence to the external tests.
+var DocgenFence = fence
