@@ -4,6 +4,7 @@
 package driver
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -201,7 +202,14 @@ func BuildFiles(arts []Artifact, version string) ([]File, error) {
 // Everything is written to a fresh sibling directory first and swapped in
 // with renames, so a failure leaves the old dir untouched and a reader
 // never sees a half-written or stale set of files.
+//
+// Every directory WriteDir makes holds a marker file, and WriteDir refuses
+// to replace an existing, non-empty directory without it: a mistyped --out
+// must never wipe a source tree.
 func WriteDir(dir string, files []File) (err error) {
+	if err := replaceable(dir); err != nil {
+		return err
+	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -216,6 +224,9 @@ func WriteDir(dir string, files []File) (err error) {
 		}
 	}()
 	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, Marker), []byte(markerText), 0o644); err != nil {
 		return err
 	}
 	for _, f := range files {
@@ -242,6 +253,26 @@ func WriteDir(dir string, files []File) (err error) {
 	}
 	if old != "" {
 		return os.RemoveAll(old)
+	}
+	return nil
+}
+
+// Marker names the file that marks a directory as detgen output.
+const Marker = ".detgen-output"
+
+const markerText = "This directory is written by detgen and replaced as a whole on every run.\n"
+
+// replaceable accepts a missing or empty directory, or one detgen wrote.
+func replaceable(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, Marker)); err != nil {
+		return fmt.Errorf("refusing to replace %s: it exists and was not written by detgen (no %s file); choose another output directory or remove it", dir, Marker)
 	}
 	return nil
 }

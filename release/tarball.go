@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -18,14 +19,16 @@ var epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // Tarball packs the regular files under dir into a gzip-compressed tar
 // whose bytes depend only on the files' paths and contents: entries are
 // sorted, owners, modes and times fixed, and the gzip header carries no
-// name or time. Entry names start with prefix + "/".
+// name or time. Entry names start with prefix + "/". Hidden files are
+// left out.
 func Tarball(dir, prefix string) ([]byte, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.Type().IsRegular() {
+		// Hidden files (detgen's output marker) are not release content.
+		if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
 			files = append(files, path)
 		}
 		return nil

@@ -48,8 +48,10 @@ func TestBuildWritesEveryTarget(t *testing.T) {
 
 func TestBuildRemovesStaleFiles(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "dist")
+	if code, _, stderr := detgen(t, "build", "--rules", "../../rules", "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
 	stale := filepath.Join(out, "qradar", "deleted-rule.aql")
-	os.MkdirAll(filepath.Dir(stale), 0o755)
 	os.WriteFile(stale, []byte("old"), 0o644)
 	if code, _, stderr := detgen(t, "build", "--rules", "../../rules", "--out", out); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -80,6 +82,7 @@ func TestBuildMalformedSpecWritesNothing(t *testing.T) {
 	out := filepath.Join(dir, "dist")
 	// A previous good build must survive a failed one untouched.
 	os.MkdirAll(filepath.Join(out, "qradar"), 0o755)
+	os.WriteFile(filepath.Join(out, ".detgen-output"), nil, 0o644)
 	os.WriteFile(filepath.Join(out, "qradar", "previous.aql"), []byte("previous"), 0o644)
 
 	code, stdout, stderr := detgen(t, "build", "--rules", rules, "--out", out)
@@ -108,6 +111,19 @@ func TestBuildMalformedSpecWritesNothing(t *testing.T) {
 	}
 	if files, _ := os.ReadDir(filepath.Join(out, "qradar")); len(files) != 1 {
 		t.Errorf("failed build wrote into %s: %v", out, files)
+	}
+}
+
+func TestBuildRefusesForeignDirectory(t *testing.T) {
+	out := t.TempDir()
+	src := filepath.Join(out, "main.go")
+	os.WriteFile(src, []byte("package main"), 0o644)
+	code, _, stderr := detgen(t, "build", "--rules", "../../rules", "--out", out)
+	if code != 1 || !strings.Contains(stderr, "refusing to replace") {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	if data, err := os.ReadFile(src); err != nil || string(data) != "package main" {
+		t.Errorf("the foreign directory was touched: %q %v", data, err)
 	}
 }
 

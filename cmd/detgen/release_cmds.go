@@ -184,7 +184,7 @@ func coverageCommand() *cli.Command {
 		Name:      "coverage",
 		Usage:     "print ATT&CK coverage and write ATT&CK Navigator layers (one per target and a combined one)",
 		ArgsUsage: " ",
-		Flags:     []cli.Flag{rulesFlag, &cli.StringFlag{Name: "out", Value: "coverage", Usage: "directory for the layer files (replaced as a whole)"}},
+		Flags:     []cli.Flag{rulesFlag, &cli.StringFlag{Name: "out", Value: "layers", Usage: "directory for the layer files (replaced as a whole)"}},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usagef("coverage takes no arguments")
