@@ -94,6 +94,7 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 			packageCommand(),
 			docsCommand(),
 			coverageCommand(),
+			pushCommand(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
@@ -102,9 +103,14 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 			return cli.ShowAppHelp(c)
 		},
 	}
-	for _, cmd := range app.Commands {
-		cmd.OnUsageError = onUsage
+	var setUsage func([]*cli.Command)
+	setUsage = func(cmds []*cli.Command) {
+		for _, cmd := range cmds {
+			cmd.OnUsageError = onUsage
+			setUsage(cmd.Subcommands)
+		}
 	}
+	setUsage(app.Commands)
 	return app
 }
 

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/detgen/detgen/backends/qradar"
+	pushchronicle "github.com/detgen/detgen/push/chronicle"
+	pushqradar "github.com/detgen/detgen/push/qradar"
+	"github.com/urfave/cli/v2"
+)
+
+func pushCommand() *cli.Command {
+	applyFlags := []cli.Flag{
+		rulesFlag,
+		&cli.BoolFlag{Name: "apply", Usage: "change the SIEM (without it, only the plan is printed)"},
+		&cli.BoolFlag{Name: "dry-run", Value: true, Usage: "print the plan: create, update or unchanged per rule (the default)"},
+	}
+	return &cli.Command{
+		Name:  "push",
+		Usage: "deploy the compiled rules to Chronicle or QRadar (dry run unless --apply)",
+		Description: "Credentials come from the environment and are never printed:\n" +
+			"  DETGEN_CHRONICLE_TOKEN  OAuth2 bearer token for the Chronicle API\n" +
+			"  DETGEN_QRADAR_TOKEN     QRadar authorized-service (SEC) token",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "chronicle",
+				Usage:     "verify every YARA-L rule, then create or update it by rule name",
+				ArgsUsage: " ",
+				Flags: append(applyFlags,
+					&cli.StringFlag{Name: "base-url", EnvVars: []string{"DETGEN_CHRONICLE_BASE_URL"}, Value: "https://us-chronicle.googleapis.com/v1alpha", Usage: "Chronicle API root"},
+					&cli.StringFlag{Name: "instance", EnvVars: []string{"DETGEN_CHRONICLE_INSTANCE"}, Usage: "projects/PROJECT/locations/LOCATION/instances/INSTANCE"},
+					&cli.BoolFlag{Name: "enable", Usage: "with --apply, enable live detection and alerting for the pushed rules"},
+				),
+				Action: pushChronicle,
+			},
+			{
+				Name:      "qradar",
+				Usage:     "validate every AQL query, then upload and install a content extension with the searches",
+				ArgsUsage: " ",
+				Flags: append(applyFlags,
+					&cli.StringFlag{Name: "url", EnvVars: []string{"DETGEN_QRADAR_URL"}, Usage: "QRadar API root, https://CONSOLE/api"},
+					&cli.StringFlag{Name: "api-version", Value: pushqradar.DefaultAPIVersion, Usage: "QRadar REST API version header"},
+					&cli.DurationFlag{Name: "poll-interval", Value: pushqradar.DefaultPollInterval, Usage: "how often to poll the install task"},
+				),
+				Action: pushQRadar,
+			},
+		},
+	}
+}
+
+func wantApply(c *cli.Context) (bool, error) {
+	if c.Bool("apply") && c.IsSet("dry-run") && c.Bool("dry-run") {
+		return false, usagef("--apply and --dry-run contradict each other")
+	}
+	return c.Bool("apply"), nil
+}
+
+func token(env string) (string, error) {
+	t := os.Getenv(env)
+	if t == "" {
+		return "", usagef("set %s to the API token (it is never printed)", env)
+	}
+	return t, nil
+}
+
+func pushChronicle(c *cli.Context) error {
+	apply, err := wantApply(c)
+	if err != nil {
+		return err
+	}
+	if c.String("instance") == "" {
+		return usagef("push chronicle needs --instance (or DETGEN_CHRONICLE_INSTANCE)")
+	}
+	tok, err := token("DETGEN_CHRONICLE_TOKEN")
+	if err != nil {
+		return err
+	}
+	_, arts, err := buildAll(c)
+	if err != nil {
+		return err
+	}
+	var rules []pushchronicle.Rule
+	for _, a := range arts {
+		if a.Target.Name == "chronicle" {
+			rules = append(rules, pushchronicle.Rule{Name: a.Rule.Name, Text: string(a.Data), Source: "chronicle/" + a.Rule.ID + ".yaral"})
+		}
+	}
+	client, err := pushchronicle.New(pushchronicle.Config{BaseURL: c.String("base-url"), Instance: c.String("instance"), Token: tok, UserAgent: "detgen/" + version})
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	w := c.App.Writer
+	if !apply {
+		steps, err := client.Plan(ctx, rules)
+		for _, s := range steps {
+			fmt.Fprintf(w, "%-9s %s\n", s.Action, s.Rule.Name)
+			for _, d := range s.Diagnostics {
+				fmt.Fprintf(w, "          %s\n", d.Format(s.Rule.Source))
+			}
+		}
+		if err != nil {
+			return err
+		}
+		for _, s := range steps {
+			if s.Action == pushchronicle.Invalid {
+				return fmt.Errorf("plan has invalid rules; nothing would be pushed")
+			}
+		}
+		fmt.Fprintln(w, "dry run: nothing changed (use --apply)")
+		return nil
+	}
+	steps, err := client.Apply(ctx, rules, c.Bool("enable"))
+	for _, s := range steps {
+		state := string(s.Action)
+		if s.Err != nil {
+			state = "FAILED " + state
+		}
+		fmt.Fprintf(w, "%-16s %s %s\n", state, s.Rule.Name, s.RemoteID)
+	}
+	return err
+}
+
+func pushQRadar(c *cli.Context) error {
+	apply, err := wantApply(c)
+	if err != nil {
+		return err
+	}
+	if c.String("url") == "" {
+		return usagef("push qradar needs --url (or DETGEN_QRADAR_URL)")
+	}
+	tok, err := token("DETGEN_QRADAR_TOKEN")
+	if err != nil {
+		return err
+	}
+	rules, arts, err := buildAll(c)
+	if err != nil {
+		return err
+	}
+	var searches []pushqradar.Search
+	versions := 0
+	for _, a := range arts {
+		if a.Target.Name != "qradar" {
+			continue
+		}
+		props, err := qradar.Properties(a.Rule)
+		if err != nil {
+			return err
+		}
+		s := pushqradar.Search{RuleID: a.Rule.ID, Name: "detgen: " + a.Rule.Title, Description: a.Rule.Description, Version: a.Rule.Version, AQL: string(a.Data)}
+		for _, p := range props {
+			s.Properties = append(s.Properties, pushqradar.Property{Name: p.Name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID})
+		}
+		searches = append(searches, s)
+		versions += a.Rule.Version
+	}
+	// The extension's version moves with the rules' versions, so a changed
+	// rule set never collides with an installed extension of the same version.
+	extVersion := fmt.Sprintf("%d.%d", len(rules), versions)
+	ext, err := pushqradar.BuildExtension("detgen-rules", "detgen rules", extVersion, "Saved searches and custom properties generated by detgen", searches)
+	if err != nil {
+		return err
+	}
+	client, err := pushqradar.New(pushqradar.Config{BaseURL: c.String("url"), Token: tok, APIVersion: c.String("api-version"), PollInterval: c.Duration("poll-interval"), MaxRetries: 3})
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	w := c.App.Writer
+	var steps []pushqradar.Step
+	if apply {
+		steps, err = client.Apply(ctx, ext, searches)
+	} else {
+		steps, err = client.Plan(ctx, ext, searches)
+	}
+	for _, s := range steps {
+		state := s.Action.String()
+		if apply && s.Err != nil {
+			state = "FAILED " + state
+		}
+		fmt.Fprintf(w, "%-16s %s\n", state, s.Search.Name)
+		for _, m := range s.Messages {
+			fmt.Fprintf(w, "                 %s\n", m)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !apply {
+		for _, s := range steps {
+			if s.Action == pushqradar.Invalid {
+				return fmt.Errorf("plan has invalid queries; nothing would be pushed")
+			}
+		}
+		fmt.Fprintln(w, "dry run: nothing changed (use --apply)")
+	}
+	return nil
+}
