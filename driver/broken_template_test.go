@@ -20,6 +20,8 @@ func TestBrokenTemplateFailsBuild(t *testing.T) {
 		{"qradar.aql.tmpl", "FROM events\n", "", "qradar: generated aql artifact of rule kubernetes_suspicious_cronjob_job_creation fails its check at 22:1: error: expected ',' or FROM, found keyword WHERE [syntax]"},
 		// A query that parses but that QRadar refuses (no DISTINCT in AQL).
 		{"qradar.aql.tmpl", "SELECT\n", "SELECT DISTINCT\n", "[distinct]"},
+		// A rule whose events section lost its log-type predicate keyword.
+		{"chronicle.yaral.tmpl", "  condition:\n", "  conditions:\n", "chronicle: generated yaral artifact of rule kubernetes_suspicious_cronjob_job_creation fails its check at"},
 		// A selection the condition does not use.
 		{"sigma.yml.tmpl", "    condition: {{.Condition}}", "    unused_selection:\n        verb: 'x'\n    condition: {{.Condition}}", `selection "unused_selection" is not used by the condition`},
 	}

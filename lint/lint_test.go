@@ -80,3 +80,20 @@ func TestLanguageOf(t *testing.T) {
 		t.Error("x.txt has a language")
 	}
 }
+
+func TestYARALFindings(t *testing.T) {
+	seed, err := os.ReadFile("../lang/yaral/testdata/seed.yaral")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := findings(Check(YARAL, seed))
+	for _, want := range []string{`error: log type "GKE_CONTROLPLANE" does not exist`, "[unknown-log-type]"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("seed findings lack %q:\n%s", want, got)
+		}
+	}
+	got = findings(Check(YARAL, []byte("rule r {\n  meta:\n    a = \"b\"\n  events:\n    $e.x = \n  condition:\n    $e\n}\n")))
+	if !strings.Contains(got, "6:3: error:") || !strings.Contains(got, "[syntax]") {
+		t.Errorf("broken rule: %s", got)
+	}
+}

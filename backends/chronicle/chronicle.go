@@ -11,6 +11,7 @@ import (
 	"text/template"
 
 	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/lang/yaral"
 	"github.com/detgen/detgen/templates"
 )
 
@@ -21,7 +22,7 @@ func Generate(r *ir.Rule) ([]byte, error) {
 		return nil, err
 	}
 	tmpl, err := templates.Load("chronicle.yaral.tmpl", template.FuncMap{
-		"q": func(s string) string { return quoteString(foldSpace(s)) },
+		"q": quoteText,
 	})
 	if err != nil {
 		return nil, err
@@ -81,7 +82,7 @@ func (g *gen) rule(r *ir.Rule) (*ruleData, error) {
 
 	for _, lt := range g.prof.LogTypes {
 		logTypes = append(logTypes, lt.Name)
-		preds := []string{"$e.metadata.log_type = " + quoteString(lt.Name)}
+		preds := []string{"$e.metadata.log_type = " + yaral.QuoteString(lt.Name)}
 		for _, m := range r.Scope {
 			p, err := g.predicate(lt, m)
 			if err != nil {
@@ -140,7 +141,7 @@ func (g *gen) signal(sig ir.Signal) (string, error) {
 			continue
 		}
 		for _, lt := range g.prof.LogTypes {
-			alts = append(alts, fmt.Sprintf("($e.metadata.log_type = %s and %s)", quoteString(lt.Name), perType[lt.Name]))
+			alts = append(alts, fmt.Sprintf("($e.metadata.log_type = %s and %s)", yaral.QuoteString(lt.Name), perType[lt.Name]))
 		}
 	}
 	if len(alts) == 1 {
@@ -166,10 +167,14 @@ func (g *gen) predicate(lt LogType, m ir.Match) (string, error) {
 		if len(m.StartsWith)+len(m.Contains) > 0 {
 			return "", fmt.Errorf("field %q on log type %s supports equals only", m.Field, lt.Name)
 		}
-		return lhs + " = " + regexLiteral(fmt.Sprintf(f.Wrap, alternation(m.Equals))) + suffix, nil
+		return lhs + " = " + yaral.QuoteRegex(fmt.Sprintf(f.Wrap, alternation(m.Equals))) + suffix, nil
 	}
 	if len(m.Equals) == 1 && len(m.StartsWith)+len(m.Contains) == 0 {
-		return lhs + " = " + quoteString(m.Equals[0]) + suffix, nil
+		q, err := quoteValue(m.Equals[0])
+		if err != nil {
+			return "", fmt.Errorf("field %q: %v", m.Field, err)
+		}
+		return lhs + " = " + q + suffix, nil
 	}
 	var parts []string
 	if len(m.Equals) > 0 {
@@ -181,13 +186,13 @@ func (g *gen) predicate(lt LogType, m ir.Match) (string, error) {
 	if len(m.Contains) > 0 {
 		parts = append(parts, alternation(m.Contains))
 	}
-	return lhs + " = " + regexLiteral(strings.Join(parts, "|")) + suffix, nil
+	return lhs + " = " + yaral.QuoteRegex(strings.Join(parts, "|")) + suffix, nil
 }
 
 func alternation(values []string) string {
 	q := make([]string, len(values))
 	for i, v := range values {
-		q[i] = regexQuote(v)
+		q[i] = yaral.RegexLiteralOf(v)
 	}
 	return strings.Join(q, "|")
 }
@@ -196,7 +201,7 @@ func alternation(values []string) string {
 // is more than one so that anchors apply to all of them.
 func group(values []string) string {
 	if len(values) == 1 {
-		return regexQuote(values[0])
+		return yaral.RegexLiteralOf(values[0])
 	}
 	return "(?:" + alternation(values) + ")"
 }

@@ -49,7 +49,8 @@ var (
 	columnRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
-func loadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
+// LoadProfile loads and checks mappings/qradar/<logsource>.yaml.
+func LoadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
 	var p Profile
 	if errs := mappings.Load("qradar", logsource, &p); len(errs) > 0 {
 		return nil, nil, errs
@@ -127,7 +128,7 @@ type Property struct {
 // the log source type) or the property tests never match and only the
 // payload fallback works.
 func Properties(r *ir.Rule) ([]Property, error) {
-	prof, ls, err := loadProfile(r.Logsource)
+	prof, ls, err := LoadProfile(r.Logsource)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ import (
 
 // Generate renders the AQL query for r.
 func Generate(r *ir.Rule) ([]byte, error) {
-	prof, _, err := loadProfile(r.Logsource)
+	prof, _, err := LoadProfile(r.Logsource)
 	if err != nil {
 		return nil, err
 	}

@@ -192,3 +192,34 @@ func TestHelpTeaches(t *testing.T) {
 		t.Errorf("'detgen version' exit %d, want 2 (use --version)", code)
 	}
 }
+
+func TestLint(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "broken.aql")
+	os.WriteFile(bad, []byte("SELECT username\nFROM events\nWHERE payload ILIKE '%x%' AND (a = 1\n"), 0o644)
+	code, out, errOut := detgen(t, "lint", bad)
+	if code != 1 || !strings.Contains(out, bad+":4:1: error: expected ')', found end of query [syntax]") || !strings.Contains(errOut, "1 of 1 file(s)") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	seed := "../../lang/yaral/testdata/seed.yaral"
+	code, out, _ = detgen(t, "lint", seed)
+	if code != 1 || !strings.Contains(out, seed+":13:29: error: log type \"GKE_CONTROLPLANE\"") {
+		t.Errorf("seed: exit %d\n%s", code, out)
+	}
+	good := "../../golden/" + ruleID + "/"
+	code, out, errOut = detgen(t, "lint", good+"qradar.aql", good+"chronicle.yaral", good+"sigma.yml")
+	if code != 0 || out != "" {
+		t.Errorf("goldens: exit %d\n%s%s", code, out, errOut)
+	}
+	warnOnly := filepath.Join(dir, "nowindow.aql")
+	os.WriteFile(warnOnly, []byte("SELECT username FROM events WHERE devicetype = 446"), 0o644)
+	if code, _, _ := detgen(t, "lint", warnOnly); code != 0 {
+		t.Errorf("warnings alone: exit %d", code)
+	}
+	if code, _, _ := detgen(t, "lint", "--strict", warnOnly); code != 1 {
+		t.Errorf("--strict: exit %d", code)
+	}
+	if code, _, _ := detgen(t, "lint", filepath.Join(dir, "x.txt")); code != 2 {
+		t.Errorf("unknown extension: exit %d", code)
+	}
+}
