@@ -21,11 +21,13 @@ FORCE:
 build: $(BIN)
 	./$(BIN) build
 
-## test: lint, every unit, golden, corpus and CLI test, then the version check
+## test: lint, every rule's test events on every artifact, the version
+## check, then every unit, golden, corpus and CLI test
 test: lint
-	$(GO) test -count=1 ./...
+	$(GO) run ./cmd/detgen test
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(GO) run ./cmd/detgen build --check-versions --out "$$tmp/dist"
+	$(GO) test -count=1 ./...
 
 ## dist: build the rules and pack them into a reproducible archive
 dist: $(BIN)

@@ -164,7 +164,12 @@ func prerequisites(r *ir.Rule, target string) ([]string, error) {
 		for _, q := range reqs {
 			fill := "filled by Google's default parser"
 			if !q.DefaultParser {
-				fill = "**not filled by the default parser: needs a parser extension**"
+				how := map[string]string{
+					"joined":   "every value of the field, space-separated",
+					"any_true": `"true" when any value is true`,
+					"first":    "the first value of the field",
+				}[q.Extension]
+				fill = "**not filled by the default parser: needs a parser extension** that writes " + how
 			}
 			out = append(out, fmt.Sprintf("%s: `%s` ← %s, %s.", q.LogType, q.UDM, q.Field, fill))
 		}

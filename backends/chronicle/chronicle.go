@@ -17,7 +17,7 @@ import (
 
 // Generate renders the YARA-L rule for r.
 func Generate(r *ir.Rule) ([]byte, error) {
-	prof, err := loadProfile(r.Logsource)
+	prof, err := LoadProfile(r.Logsource)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,11 @@ type UDMField struct {
 	Nocase        bool   `yaml:"nocase"`
 	Wrap          string `yaml:"wrap"`
 	DefaultParser bool   `yaml:"default_parser"`
+	// Extension says how the parser extension a non-default field needs
+	// must fill its label from the field's values: "first" value,
+	// "joined" (all values, space-separated) or "any_true" ("true" when
+	// any value is true).
+	Extension string `yaml:"extension"`
 }
 
 // Outcome is an extra outcome variable, written as given.
@@ -50,7 +55,8 @@ var (
 	varRE     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 )
 
-func loadProfile(logsource string) (*Profile, error) {
+// LoadProfile loads and checks mappings/chronicle/<logsource>.yaml.
+func LoadProfile(logsource string) (*Profile, error) {
 	var p Profile
 	if errs := mappings.Load("chronicle", logsource, &p); len(errs) > 0 {
 		return nil, errs
@@ -66,6 +72,14 @@ func loadProfile(logsource string) (*Profile, error) {
 		}
 		if !udmRE.MatchString(f.UDM) {
 			bad.Add(f.Pos, "udm %q is not a UDM field path (with an optional [\"key\"])", f.UDM)
+		}
+		switch f.Extension {
+		case "", "first", "joined", "any_true":
+		default:
+			bad.Add(f.Pos, "extension %q must be first, joined or any_true", f.Extension)
+		}
+		if !f.DefaultParser && f.Extension == "" && !isLogTypeField(&p, f) {
+			bad.Add(f.Pos, "field %q is not filled by the default parser: say how the parser extension fills it (extension: first|joined|any_true)", f.Field)
 		}
 		if f.Wrap != "" {
 			if strings.Count(f.Wrap, "%s") != 1 || strings.ContainsAny(f.Wrap, "\n\r") {
@@ -97,6 +111,19 @@ func loadProfile(logsource string) (*Profile, error) {
 	return &p, nil
 }
 
+// isLogTypeField reports whether f is a log type's own field: those are
+// the default parser's.
+func isLogTypeField(p *Profile, f UDMField) bool {
+	for _, lt := range p.LogTypes {
+		for _, x := range lt.Fields {
+			if x.Pos == f.Pos {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // resolve returns the mapping of a field for one log type: its own entry
 // first, then the shared one.
 func (p *Profile) resolve(lt LogType, field string) (UDMField, bool) {
@@ -119,13 +146,14 @@ type Requirement struct {
 	Field         string // logical field
 	UDM           string // path below the event variable
 	DefaultParser bool   // Google's default parser fills it
+	Extension     string // else: how the parser extension must fill it
 }
 
 // Requirements lists the UDM fields and labels the rule for r relies on,
 // and whether the default parser of each log type fills them; the others
 // need a parser extension.
 func Requirements(r *ir.Rule) ([]Requirement, error) {
-	prof, err := loadProfile(r.Logsource)
+	prof, err := LoadProfile(r.Logsource)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +181,7 @@ func Requirements(r *ir.Rule) ([]Requirement, error) {
 			}
 			// Log-type entries are the default parser's own fields.
 			def := m.DefaultParser || slices.ContainsFunc(lt.Fields, func(x UDMField) bool { return x.Field == f })
-			out = append(out, Requirement{LogType: lt.Name, Field: f, UDM: m.UDM, DefaultParser: def})
+			out = append(out, Requirement{LogType: lt.Name, Field: f, UDM: m.UDM, DefaultParser: def, Extension: m.Extension})
 		}
 	}
 	return out, nil

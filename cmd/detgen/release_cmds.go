@@ -13,6 +13,7 @@ import (
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/release"
+	"github.com/detgen/detgen/testrun"
 	"github.com/urfave/cli/v2"
 )
 
@@ -215,6 +216,44 @@ func coverageCommand() *cli.Command {
 			}
 			coverage.Print(c.App.Writer, rows, targets)
 			fmt.Fprintf(c.App.Writer, "detgen: wrote %d Navigator layers to %s\n", len(files), c.String("out"))
+			return nil
+		},
+	}
+}
+
+func testCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "test",
+		Usage:     "run every rule's test events through the spec and every generated artifact",
+		ArgsUsage: " ",
+		Description: "For each test case: the spec's own evaluation, the AQL executed over the event\n" +
+			"as QRadar stores it, the YARA-L rule over the event mapped to UDM, and the Sigma\n" +
+			"rule in sigma-go. A cell that disagrees with the expected outcome fails, unless\n" +
+			"the spec declares the divergence for that target (shown with *).",
+		Flags: []cli.Flag{rulesFlag},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("test takes no arguments")
+			}
+			rules, arts, err := buildAll(c)
+			if err != nil {
+				return err
+			}
+			results, err := testrun.Run(rules, arts)
+			if err != nil {
+				return err
+			}
+			testrun.Print(c.App.Writer, results)
+			failed := testrun.Failed(results)
+			cells := 0
+			for _, r := range results {
+				cells += len(r.Cells)
+			}
+			// The closing line CI reads: N passed, N failed.
+			fmt.Fprintf(c.App.Writer, "test: %d passed, %d failed\n", cells-failed, failed)
+			if failed > 0 {
+				return fmt.Errorf("%d of %d evaluations disagree with the spec", failed, cells)
+			}
 			return nil
 		},
 	}

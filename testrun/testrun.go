@@ -1,0 +1,205 @@
+// Package testrun executes every test case of a rule four ways: the spec's
+// own meaning (eval/reference) and each generated artifact in an evaluator
+// of its language (the AQL executor, the YARA-L evaluator, sigma-go). Any
+// disagreement with the expected outcome fails, unless the spec declares
+// it for that target with a reason.
+package testrun
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/driver"
+	"github.com/detgen/detgen/eval/reference"
+	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/k8saudit"
+	"github.com/detgen/detgen/mappings"
+)
+
+// Verdict is one evaluator's conclusion on one event.
+type Verdict struct {
+	Match    bool
+	Score    int
+	HasScore bool     // the evaluator computes a score (Sigma does not)
+	Signals  []string // reference only
+}
+
+func (v Verdict) String() string {
+	if !v.Match {
+		return "no match"
+	}
+	if !v.HasScore {
+		return "match"
+	}
+	return fmt.Sprintf("match %d", v.Score)
+}
+
+// Cell is one evaluator's result on one case, judged.
+type Cell struct {
+	Verdict  Verdict
+	OK       bool   // agrees with what the spec expects of this evaluator
+	Declared string // reason of a declared divergence, when the spec has one
+	Err      error
+}
+
+// Result is one test case of one rule.
+type Result struct {
+	Rule     *ir.Rule
+	Case     ir.Test
+	Expected ir.Outcome
+	Cells    map[string]Cell // "reference" and one per target
+}
+
+// Columns are the evaluators, in table order.
+var Columns = []string{"reference", "qradar", "chronicle", "sigma"}
+
+// runner evaluates one artifact on one record.
+type runner interface {
+	run(raw []byte, ev map[string]any, form k8saudit.Form) (Verdict, error)
+}
+
+type sigmaAdapter struct{ s *sigmaRunner }
+
+func (a sigmaAdapter) run(_ []byte, ev map[string]any, _ k8saudit.Form) (Verdict, error) {
+	return a.s.run(ev)
+}
+
+// Run executes every test case of every rule against every artifact.
+func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
+	var out []Result
+	for _, r := range rules {
+		ref, err := reference.New(r)
+		if err != nil {
+			return nil, err
+		}
+		runners := map[string]runner{}
+		for _, a := range arts {
+			if a.Rule != r {
+				continue
+			}
+			var rn runner
+			switch a.Target.Name {
+			case "qradar":
+				rn, err = newQRadarRunner(r, a.Data)
+			case "chronicle":
+				rn, err = newChronicleRunner(r, a.Data)
+			case "sigma":
+				var s *sigmaRunner
+				s, err = newSigmaRunner(r, a.Data)
+				rn = sigmaAdapter{s}
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", r.SourceFile, a.Target.Name, err)
+			}
+			runners[a.Target.Name] = rn
+		}
+		for _, tc := range r.Tests {
+			res := Result{Rule: r, Case: tc, Expected: tc.Expect, Cells: map[string]Cell{}}
+			ev, form, err := k8saudit.Parse(tc.Event)
+			if err != nil {
+				return nil, fmt.Errorf("%s: test %q: %w", r.SourceFile, tc.Name, err)
+			}
+			rv := ref.Evaluate(ev)
+			refVerdict := Verdict{Match: rv.Match, Score: rv.Score, HasScore: true, Signals: rv.Signals}
+			res.Cells["reference"] = judge(refVerdict, tc.Expect, "", true)
+			for _, col := range Columns[1:] {
+				rn, ok := runners[col]
+				if !ok {
+					continue
+				}
+				v, err := rn.run(tc.Event, ev, form)
+				if err != nil {
+					res.Cells[col] = Cell{Err: err}
+					continue
+				}
+				want, reason := tc.Expect, ""
+				if d, ok := tc.Differs[col]; ok {
+					want, reason = d.Outcome, d.Reason
+				}
+				res.Cells[col] = judge(v, want, reason, false)
+			}
+			out = append(out, res)
+		}
+	}
+	return out, nil
+}
+
+// judge compares a verdict with an expected outcome: the match always, the
+// score when both have one, the signals for the reference only.
+func judge(v Verdict, want ir.Outcome, reason string, signals bool) Cell {
+	ok := v.Match == want.Match
+	if ok && want.Match && v.HasScore && v.Score != want.Score {
+		ok = false
+	}
+	if ok && want.Match && signals && !slices.Equal(v.Signals, want.Signals) {
+		ok = false
+	}
+	return Cell{Verdict: v, OK: ok, Declared: reason}
+}
+
+// Failed counts the cells that disagree or errored.
+func Failed(results []Result) int {
+	n := 0
+	for _, r := range results {
+		for _, c := range r.Cells {
+			if c.Err != nil || !c.OK {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Print writes the table: rule, case, expected, then each evaluator.
+// A declared divergence is marked with "*" and explained below the table.
+func Print(w io.Writer, results []Result) {
+	fmt.Fprintf(w, "%-44s  %-58s  %-9s", "RULE", "CASE", "EXPECTED")
+	for _, c := range Columns {
+		fmt.Fprintf(w, "  %-12s", strings.ToUpper(c))
+	}
+	fmt.Fprintln(w)
+	var notes []string
+	for _, r := range results {
+		exp := Verdict{Match: r.Expected.Match, Score: r.Expected.Score, HasScore: true}
+		fmt.Fprintf(w, "%-44s  %-58s  %-9s", clip(r.Rule.Name, 44), clip(r.Case.Name, 58), exp)
+		for _, col := range Columns {
+			c, ok := r.Cells[col]
+			var s string
+			switch {
+			case !ok:
+				s = "n/a"
+			case c.Err != nil:
+				s = "ERROR"
+				notes = append(notes, fmt.Sprintf("%s / %s / %s: %v", r.Rule.Name, r.Case.Name, col, c.Err))
+			default:
+				s = c.Verdict.String()
+				if c.Declared != "" {
+					s += "*"
+					notes = append(notes, fmt.Sprintf("* %s / %s / %s (declared): %s", r.Rule.Name, r.Case.Name, col, c.Declared))
+				}
+				if !c.OK {
+					s += " FAIL"
+				}
+			}
+			fmt.Fprintf(w, "  %-12s", s)
+		}
+		fmt.Fprintln(w)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
+	}
+}
+
+func clip(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func mappingsLogsource(name string) (*mappings.Logsource, diag.List) {
+	return mappings.LoadLogsource(name)
+}
