@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 FUZZTIME ?= 10s
 
-.PHONY: all build test lint golden dist fuzz clean
+.PHONY: all build test lint golden dist fuzz fuzz-short clean
 
 all: build
 
@@ -27,6 +27,7 @@ test: lint
 	$(GO) run ./cmd/detgen test
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(GO) run ./cmd/detgen build --check-versions --out "$$tmp/dist"
+	$(MAKE) --no-print-directory fuzz-short
 	$(GO) test -count=1 ./...
 
 ## dist: build the rules and pack them into a reproducible archive
@@ -44,6 +45,17 @@ lint:
 golden:
 	$(GO) test ./driver -run TestGolden -count=1 -update
 	git --no-pager diff --stat -- golden
+
+## fuzz-short: a few seconds of each fuzz target (part of make test)
+fuzz-short:
+	$(GO) test ./lang/aql -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./lang/yaral -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./lang/yaral -run '^$$' -fuzz '^FuzzQuote$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/hostile -run '^$$' -fuzz '^FuzzGenerators$$' -fuzztime $(FUZZTIME)
+
+## fuzz: a long run of every fuzz target (FUZZTIME=10m by default here)
+fuzz:
+	$(MAKE) --no-print-directory fuzz-short FUZZTIME=10m
 
 clean:
 	rm -rf bin dist detgen-rules-*.tar.gz

@@ -4,6 +4,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/detgen/detgen/lang/aql"
+	"github.com/detgen/detgen/lang/yaral"
 )
 
 const golden = "../golden/14c5ecd1-d826-4822-9987-96a68c25fef2/"
@@ -95,5 +98,37 @@ func TestYARALFindings(t *testing.T) {
 	got = findings(Check(YARAL, []byte("rule r {\n  meta:\n    a = \"b\"\n  events:\n    $e.x = \n  condition:\n    $e\n}\n")))
 	if !strings.Contains(got, "6:3: error:") || !strings.Contains(got, "[syntax]") {
 		t.Errorf("broken rule: %s", got)
+	}
+}
+
+// TestGeneratedArtifactsRoundTrip: printing a parsed generated artifact and
+// parsing the print again gives the same tree (the canonical print is a
+// fixed point).
+func TestGeneratedArtifactsRoundTrip(t *testing.T) {
+	src, _ := os.ReadFile(golden + "qradar.aql")
+	q, err := aql.Parse(string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := aql.Print(q)
+	q2, err := aql.Parse(p1)
+	if err != nil {
+		t.Fatalf("printed AQL does not parse: %v\n%s", err, p1)
+	}
+	if p2 := aql.Print(q2); p2 != p1 {
+		t.Errorf("AQL print is not a fixed point:\n%s\n%s", p1, p2)
+	}
+	src, _ = os.ReadFile(golden + "chronicle.yaral")
+	r, err := yaral.Parse(string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	y1 := yaral.Print(r)
+	r2, err := yaral.Parse(y1)
+	if err != nil {
+		t.Fatalf("printed YARA-L does not parse: %v\n%s", err, y1)
+	}
+	if y2 := yaral.Print(r2); y2 != y1 {
+		t.Errorf("YARA-L print is not a fixed point")
 	}
 }
