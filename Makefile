@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 FUZZTIME ?= 10s
 
-.PHONY: all build test lint golden dist fuzz fuzz-short clean
+.PHONY: all build test lint golden dist bench fuzz fuzz-short clean
 
 all: build
 
@@ -45,6 +45,12 @@ lint:
 golden:
 	$(GO) test ./driver -run TestGolden -count=1 -update
 	git --no-pager diff --stat -- golden
+
+## bench: scan throughput against encoding/json and sigma-go on a generated
+## 1 GiB audit log (DETGEN_BENCH_MB to change the size), and parser speeds
+bench:
+	DETGEN_BENCH_MB=$${DETGEN_BENCH_MB:-1024} $(GO) test ./scan -run '^$$' -bench Throughput -benchtime 1x -timeout 60m
+	$(GO) test ./lang/aql ./lang/yaral -run '^$$' -bench ParseCorpus
 
 ## fuzz-short: a few seconds of each fuzz target (part of make test)
 fuzz-short:

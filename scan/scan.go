@@ -1,0 +1,239 @@
+// Package scan runs compiled rules over an audit log, one record per line,
+// in any of the forms package k8saudit reads. Most lines of an audit log
+// are reads and pod events that no rule's scope can select, so a line is
+// first checked for the literal text every rule's scope needs and is only
+// decoded when some rule could match it.
+package scan
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/detgen/detgen/eval/reference"
+	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/k8saudit"
+)
+
+// Hit is one rule firing on one record.
+type Hit struct {
+	Line      int      `json:"line"`
+	RuleID    string   `json:"rule_id"`
+	Rule      string   `json:"rule"`
+	Score     int      `json:"score"`
+	Signals   []string `json:"signals"`
+	AuditID   string   `json:"audit_id,omitempty"`
+	User      string   `json:"user,omitempty"`
+	Verb      string   `json:"verb,omitempty"`
+	Resource  string   `json:"resource,omitempty"`
+	Name      string   `json:"name,omitempty"`
+	Namespace string   `json:"namespace,omitempty"`
+	Form      string   `json:"form"`
+}
+
+// Stats counts what a scan saw.
+type Stats struct {
+	Bytes       int64
+	Lines       int
+	Blank       int
+	Prefiltered int // skipped by the literal pre-filter, never decoded
+	Decoded     int
+	NotAudit    int // valid JSON that is no audit record
+	Malformed   int // not JSON, or a broken wrapper
+	Hits        int
+}
+
+// Scanner holds the rules and their pre-filters.
+type Scanner struct {
+	rules   []*ir.Rule
+	evals   []*reference.Evaluator
+	filters []prefilter
+}
+
+// prefilter is, per scope match, the literals one of which a line must
+// contain for the rule to have a chance: equals, startswith and contains
+// values all occur in the raw text. A match whose values could be escaped
+// differently in some record form is left out (it filters nothing).
+type prefilter [][][]byte
+
+// New prepares a scanner for rules.
+func New(rules []*ir.Rule) (*Scanner, error) {
+	s := &Scanner{rules: rules}
+	for _, r := range rules {
+		ev, err := reference.New(r)
+		if err != nil {
+			return nil, err
+		}
+		s.evals = append(s.evals, ev)
+		var pf prefilter
+		for _, m := range r.Scope {
+			if lits, ok := literals(m); ok {
+				pf = append(pf, lits)
+			}
+		}
+		s.filters = append(s.filters, pf)
+	}
+	return s, nil
+}
+
+// literals returns the values of m as raw-text needles, or false when one
+// of them could appear differently in the raw line (case folding, or
+// characters JSON or a nested JSON string would escape).
+func literals(m ir.Match) ([][]byte, bool) {
+	if m.Nocase {
+		return nil, false
+	}
+	var out [][]byte
+	for _, list := range [][]string{m.Equals, m.StartsWith, m.Contains} {
+		for _, v := range list {
+			for _, r := range v {
+				if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
+					return nil, false
+				}
+			}
+			out = append(out, []byte(v))
+		}
+	}
+	return out, len(out) > 0
+}
+
+// candidate reports whether some rule's pre-filter passes the line.
+func (s *Scanner) candidate(line []byte) bool {
+	for _, pf := range s.filters {
+		ok := true
+		for _, any := range pf {
+			found := false
+			for _, lit := range any {
+				if bytes.Contains(line, lit) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxLine bounds one record; a longer line is reported as malformed.
+const MaxLine = 16 << 20
+
+// Scan reads records from r, calling hit for every rule that fires and
+// bad for every line that is not a record (with its 1-based number). A
+// malformed line never stops the scan.
+func (s *Scanner) Scan(r io.Reader, hit func(Hit), bad func(line int, err error), progress func(Stats)) (Stats, error) {
+	var st Stats
+	br := bufio.NewReaderSize(r, 1<<20)
+	for {
+		line, err := readLine(br)
+		if len(line) > 0 || err == nil {
+			st.Lines++
+			st.Bytes += int64(len(line)) + 1
+			s.line(st.Lines, line, &st, hit, bad)
+			if progress != nil && st.Lines%100000 == 0 {
+				progress(st)
+			}
+		}
+		if err == io.EOF {
+			return st, nil
+		}
+		if err != nil {
+			return st, err
+		}
+	}
+}
+
+var errTooLong = fmt.Errorf("line longer than %d bytes", MaxLine)
+
+// readLine returns one line without its end of line. An over-long line is
+// consumed and returned as a single "\x00" marker.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		buf := append([]byte(nil), line...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			line, err = br.ReadSlice('\n')
+			if len(buf) <= MaxLine {
+				buf = append(buf, line...)
+			}
+		}
+		line = buf
+	}
+	line = bytes.TrimRight(line, "\r\n")
+	if len(line) > MaxLine {
+		return []byte{0}, err
+	}
+	return line, err
+}
+
+func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(int, error)) {
+	trimmed := bytes.TrimSpace(line)
+	if len(trimmed) == 0 {
+		st.Blank++
+		return
+	}
+	if len(trimmed) == 1 && trimmed[0] == 0 {
+		st.Malformed++
+		bad(n, errTooLong)
+		return
+	}
+	if !s.candidate(trimmed) {
+		// A line that is not even JSON still counts as malformed: check
+		// the cheap framing so a truncated record is reported, not
+		// silently skipped.
+		if trimmed[0] != '{' || trimmed[len(trimmed)-1] != '}' {
+			st.Malformed++
+			bad(n, errors.New("not a JSON object (truncated or corrupt line?)"))
+			return
+		}
+		st.Prefiltered++
+		return
+	}
+	st.Decoded++
+	var rec map[string]any
+	if err := json.Unmarshal(trimmed, &rec); err != nil {
+		st.Malformed++
+		bad(n, err)
+		return
+	}
+	ev, form, err := k8saudit.Normalize(rec)
+	if errors.Is(err, k8saudit.ErrNotAudit) {
+		st.NotAudit++
+		return
+	}
+	if err != nil {
+		st.Malformed++
+		bad(n, err)
+		return
+	}
+	for i, e := range s.evals {
+		res := e.Evaluate(ev)
+		if !res.Match {
+			continue
+		}
+		st.Hits++
+		r := s.rules[i]
+		first := func(path string) string {
+			if vs := k8saudit.Values(ev, path); len(vs) > 0 {
+				return vs[0]
+			}
+			return ""
+		}
+		hit(Hit{
+			Line: n, RuleID: r.ID, Rule: r.Name, Score: res.Score, Signals: res.Signals,
+			AuditID: first("auditID"), User: first("user.username"), Verb: first("verb"),
+			Resource: first("objectRef.resource"), Name: first("objectRef.name"),
+			Namespace: first("objectRef.namespace"), Form: string(form),
+		})
+	}
+}
