@@ -184,14 +184,24 @@ type File struct {
 	Data []byte
 }
 
-// BuildFiles is the content of a build output directory: every artifact
-// and manifest.json.
+// BuildFiles is the content of a build output directory: every artifact,
+// each rule's prerequisites (what the SIEM must have for the artifact to
+// see its fields) and manifest.json listing all of them with hashes.
 func BuildFiles(arts []Artifact, version string) ([]File, error) {
 	var files []File
+	rel := Release(arts)
 	for _, a := range arts {
 		files = append(files, File{Path: DistPath(a), Data: a.Data})
+		extra, err := prerequisites(a)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s prerequisites: %w", a.Rule.SourceFile, a.Target.Name, err)
+		}
+		for _, e := range extra {
+			files = append(files, File{Path: e.Path, Data: e.Data})
+			rel = append(rel, e)
+		}
 	}
-	manifest, err := release.BuildManifest(version, Release(arts))
+	manifest, err := release.BuildManifest(version, rel)
 	if err != nil {
 		return nil, err
 	}
