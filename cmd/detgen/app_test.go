@@ -223,3 +223,42 @@ func TestLint(t *testing.T) {
 		t.Errorf("unknown extension: exit %d", code)
 	}
 }
+
+// TestCheckVersionsNamesRuleAndTarget changes a weight without bumping the
+// version: the build must fail, naming the rule and the changed targets.
+func TestCheckVersionsNamesRuleAndTarget(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules")
+	os.MkdirAll(rules, 0o755)
+	abs, _ := filepath.Abs("../../rules/kubernetes/testdata")
+	os.Symlink(abs, filepath.Join(rules, "testdata"))
+	src, _ := os.ReadFile(specPath)
+	spec := filepath.Join(rules, "rule.yaml")
+	change := func(b []byte) []byte { return bytes.Replace(b, []byte("socat, xmrig]"), []byte("socat, xmrig, hydra]"), 1) }
+	os.WriteFile(spec, change(src), 0o644)
+	code, _, errOut := detgen(t, "build", "--check-versions", "--rules", rules, "--lock", "../../rules.lock.json", "--out", filepath.Join(dir, "dist"))
+	want := "rule kubernetes_suspicious_cronjob_job_creation (" + ruleID + "): compiled output changed for chronicle, qradar, sigma but version 1 was not bumped"
+	if code != 1 || !strings.Contains(errOut, want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant %q", code, errOut, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dist")); !os.IsNotExist(err) {
+		t.Error("a failed version check wrote the build directory")
+	}
+	// The same change with a bump, modified date and changelog line is
+	// accepted by detgen lock.
+	bumped := change(src)
+	bumped = bytes.Replace(bumped, []byte("version: 1\n"), []byte("version: 2\n"), 1)
+	bumped = bytes.Replace(bumped, []byte(`modified: "2026-11-23"`), []byte(`modified: "2026-11-24"`), 1)
+	bumped = bytes.Replace(bumped, []byte("\nseverity: high"), []byte("\n  - version: 2\n    date: \"2026-11-24\"\n    change: hydra images are suspicious.\nseverity: high"), 1)
+	os.WriteFile(spec, bumped, 0o644)
+	lock := filepath.Join(dir, "rules.lock.json")
+	orig, _ := os.ReadFile("../../rules.lock.json")
+	os.WriteFile(lock, orig, 0o644)
+	code, out, errOut := detgen(t, "lock", "--rules", rules, "--lock", lock)
+	if code != 0 || !strings.Contains(out, "version bumped from 1 to 2 (chronicle, qradar, sigma changed)") {
+		t.Fatalf("lock: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := detgen(t, "build", "--check-versions", "--rules", rules, "--lock", lock, "--out", filepath.Join(dir, "dist")); code != 0 {
+		t.Fatalf("after lock: exit %d\n%s", code, errOut)
+	}
+}
