@@ -234,7 +234,9 @@ func TestCheckVersionsNamesRuleAndTarget(t *testing.T) {
 	os.Symlink(abs, filepath.Join(rules, "testdata"))
 	src, _ := os.ReadFile(specPath)
 	spec := filepath.Join(rules, "rule.yaml")
-	change := func(b []byte) []byte { return bytes.Replace(b, []byte("socat, xmrig]"), []byte("socat, xmrig, hydra]"), 1) }
+	change := func(b []byte) []byte {
+		return bytes.Replace(b, []byte("socat, xmrig]"), []byte("socat, xmrig, hydra]"), 1)
+	}
 	os.WriteFile(spec, change(src), 0o644)
 	code, _, errOut := detgen(t, "build", "--check-versions", "--rules", rules, "--lock", "../../rules.lock.json", "--out", filepath.Join(dir, "dist"))
 	want := "rule kubernetes_suspicious_cronjob_job_creation (" + ruleID + "): compiled output changed for chronicle, qradar, sigma but version 1 was not bumped"
