@@ -33,9 +33,19 @@ func benchBytes() int64 {
 
 var (
 	benchOnce sync.Once
+	benchDir  string
 	benchPath string
 	benchHits int
 )
+
+// TestMain removes the generated benchmark log (up to a GiB) at exit.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
 
 // writeAuditLog generates a realistic audit log: mostly get/list/watch at
 // Metadata level, pod creations and lease updates at RequestResponse level,
@@ -97,6 +107,7 @@ func benchLog(b *testing.B) (string, int64) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		benchDir = dir
 		benchPath, benchHits = writeAuditLog(b, dir, benchBytes())
 	})
 	st, err := os.Stat(benchPath)
