@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/detgen/detgen/lang/aql"
+	"github.com/detgen/detgen/lang/yaral"
 )
 
 // Language is a target language.
@@ -86,26 +87,50 @@ func syntax(line, col int, msg string) Finding {
 	return Finding{Line: line, Col: col, Severity: Error, Code: "syntax", Msg: msg}
 }
 
+// syntaxErrors turns a parser's error list (aql.ErrorList,
+// yaral.ErrorList) into findings.
+func syntaxErrors[L ~[]*E, E any](err error, at func(*E) (line, col int, msg string)) []Finding {
+	var list L
+	if !errors.As(err, &list) {
+		return []Finding{syntax(1, 1, err.Error())}
+	}
+	var out []Finding
+	for _, e := range list {
+		out = append(out, syntax(at(e)))
+	}
+	return out
+}
+
+// checked turns a language's diagnostics into findings.
+func checked[D any](ds []D, at func(D) (line, col int, isError bool, code, msg string)) []Finding {
+	var out []Finding
+	for _, d := range ds {
+		l, c, isErr, code, msg := at(d)
+		sev := Warning
+		if isErr {
+			sev = Error
+		}
+		out = append(out, Finding{Line: l, Col: c, Severity: sev, Code: code, Msg: msg})
+	}
+	return out
+}
+
 func checkAQL(src []byte) []Finding {
 	q, err := aql.Parse(string(src))
 	if err != nil {
-		var list aql.ErrorList
-		if !errors.As(err, &list) {
-			return []Finding{syntax(1, 1, err.Error())}
-		}
-		var out []Finding
-		for _, e := range list {
-			out = append(out, syntax(e.Pos.Line, e.Pos.Col, e.Msg))
-		}
-		return out
+		return syntaxErrors[aql.ErrorList](err, func(e *aql.Error) (int, int, string) { return e.Pos.Line, e.Pos.Col, e.Msg })
 	}
-	var out []Finding
-	for _, d := range aql.Check(q) {
-		sev := Warning
-		if d.Severity == aql.SeverityError {
-			sev = Error
-		}
-		out = append(out, Finding{Line: d.Pos.Line, Col: d.Pos.Col, Severity: sev, Code: d.Code, Msg: d.Msg})
+	return checked(aql.Check(q), func(d aql.Diagnostic) (int, int, bool, string, string) {
+		return d.Pos.Line, d.Pos.Col, d.Severity == aql.SeverityError, d.Code, d.Msg
+	})
+}
+
+func checkYARAL(src []byte) []Finding {
+	r, err := yaral.Parse(string(src))
+	if err != nil {
+		return syntaxErrors[yaral.ErrorList](err, func(e *yaral.Error) (int, int, string) { return e.Pos.Line, e.Pos.Col, e.Msg })
 	}
-	return out
+	return checked(yaral.Check(r), func(d yaral.Diagnostic) (int, int, bool, string, string) {
+		return d.Pos.Line, d.Pos.Col, d.Severity == yaral.SeverityError, d.Code, d.Msg
+	})
 }

@@ -19,7 +19,6 @@ import (
 	sigmago "github.com/bradleyjkemp/sigma-go"
 	"github.com/bradleyjkemp/sigma-go/evaluator"
 	"github.com/detgen/detgen/backends/sigma"
-	"github.com/detgen/detgen/mappings"
 )
 
 // benchBytes is the size of the generated audit log: DETGEN_BENCH_MB
@@ -160,15 +159,9 @@ func BenchmarkThroughput(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ls, _ := mappings.LoadLogsource(rules[0].Logsource)
-	cfg := sigmago.Config{FieldMappings: map[string]sigmago.FieldMapping{}}
-	for _, f := range ls.Fields {
-		for _, p := range f.Paths {
-			name := strings.ReplaceAll(p, "[]", "")
-			m := cfg.FieldMappings[name]
-			m.TargetNames = append(m.TargetNames, "$."+strings.ReplaceAll(p, "[]", "[*]"))
-			cfg.FieldMappings[name] = m
-		}
+	cfg, err := sigma.EventConfig(rules[0].Logsource)
+	if err != nil {
+		b.Fatal(err)
 	}
 	sev := evaluator.ForRule(parsed, evaluator.WithConfig(cfg))
 

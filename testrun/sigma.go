@@ -2,19 +2,15 @@ package testrun
 
 import (
 	"context"
-	"strings"
 
 	sigmago "github.com/bradleyjkemp/sigma-go"
 	"github.com/bradleyjkemp/sigma-go/evaluator"
+	"github.com/detgen/detgen/backends/sigma"
 	"github.com/detgen/detgen/ir"
-	"github.com/detgen/detgen/mappings"
 )
 
-// sigmaRunner evaluates the generated Sigma rule with sigma-go. The nested
-// audit Event is made reachable by the rule's dotted field names through
-// sigma-go field mappings to JSONPaths, derived from the logsource catalog
-// (containers[].image is the Sigma field containers.image and the JSONPath
-// $.….containers[*].image).
+// sigmaRunner evaluates the generated Sigma rule with sigma-go, the nested
+// audit event made reachable by the rule's field names (sigma.EventConfig).
 type sigmaRunner struct {
 	ev *evaluator.RuleEvaluator
 }
@@ -24,18 +20,9 @@ func newSigmaRunner(r *ir.Rule, artifact []byte) (*sigmaRunner, error) {
 	if err != nil {
 		return nil, err
 	}
-	ls, errs := mappings.LoadLogsource(r.Logsource)
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	cfg := sigmago.Config{Title: "detgen audit event paths", FieldMappings: map[string]sigmago.FieldMapping{}}
-	for _, f := range ls.Fields {
-		for _, p := range f.Paths {
-			name := strings.ReplaceAll(p, "[]", "")
-			m := cfg.FieldMappings[name]
-			m.TargetNames = append(m.TargetNames, "$."+strings.ReplaceAll(p, "[]", "[*]"))
-			cfg.FieldMappings[name] = m
-		}
+	cfg, err := sigma.EventConfig(r.Logsource)
+	if err != nil {
+		return nil, err
 	}
 	return &sigmaRunner{ev: evaluator.ForRule(rule, evaluator.WithConfig(cfg))}, nil
 }

@@ -248,3 +248,25 @@ func yamlString(s string) string {
 }
 
 func foldSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// EventConfig is the sigma-go configuration under which the generated
+// rule's dotted field names read a nested audit event: each field maps to
+// the JSONPath of its catalog path, lists expanded
+// (…containers[].image is the Sigma field …containers.image and the
+// JSONPath $.….containers[*].image).
+func EventConfig(logsource string) (sigmago.Config, error) {
+	ls, errs := mappings.LoadLogsource(logsource)
+	if len(errs) > 0 {
+		return sigmago.Config{}, errs
+	}
+	cfg := sigmago.Config{Title: "detgen: " + logsource + " event paths", FieldMappings: map[string]sigmago.FieldMapping{}}
+	for _, f := range ls.Fields {
+		for _, p := range f.Paths {
+			name := strings.ReplaceAll(p, "[]", "")
+			m := cfg.FieldMappings[name]
+			m.TargetNames = append(m.TargetNames, "$."+strings.ReplaceAll(p, "[]", "[*]"))
+			cfg.FieldMappings[name] = m
+		}
+	}
+	return cfg, nil
+}
