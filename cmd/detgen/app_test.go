@@ -264,3 +264,32 @@ func TestCheckVersionsNamesRuleAndTarget(t *testing.T) {
 		t.Fatalf("after lock: exit %d\n%s", code, errOut)
 	}
 }
+
+func TestPackageChecksManifestAndIsReproducible(t *testing.T) {
+	dir := t.TempDir()
+	dist := filepath.Join(dir, "dist")
+	if code, _, errOut := detgen(t, "build", "--rules", "../../rules", "--out", dist); code != 0 {
+		t.Fatal(errOut)
+	}
+	a, b := filepath.Join(dir, "a.tar.gz"), filepath.Join(dir, "b.tar.gz")
+	for _, out := range []string{a, b} {
+		if code, _, errOut := detgen(t, "package", "--dist", dist, "--out", out); code != 0 {
+			t.Fatal(errOut)
+		}
+	}
+	da, _ := os.ReadFile(a)
+	db, _ := os.ReadFile(b)
+	if len(da) == 0 || !bytes.Equal(da, db) {
+		t.Error("two packages of the same build differ")
+	}
+	// Every file the manifest lists must still have its hash.
+	aqlPath := filepath.Join(dist, "qradar", ruleID+".aql")
+	os.WriteFile(aqlPath, []byte("SELECT 1 FROM events"), 0o644)
+	code, _, errOut := detgen(t, "package", "--dist", dist, "--out", filepath.Join(dir, "c.tar.gz"))
+	if code != 1 || !strings.Contains(errOut, aqlPath+": sha256 differs from manifest.json") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "c.tar.gz")); !os.IsNotExist(err) {
+		t.Error("a package was written from a modified build")
+	}
+}
