@@ -6,7 +6,7 @@ import (
 
 	"github.com/detgen/detgen/backends/chronicle"
 	"github.com/detgen/detgen/backends/qradar"
-	pushqradar "github.com/detgen/detgen/push/qradar"
+	"github.com/detgen/detgen/backends/qradar/content"
 	"github.com/detgen/detgen/release"
 )
 
@@ -41,16 +41,16 @@ func prerequisites(a Artifact) ([]release.Artifact, error) {
 			UseForRules     bool   `json:"use_for_rule_engine"`
 		}
 		list := []prop{}
-		var pp []pushqradar.Property
+		var pp []content.Property
 		for _, p := range props {
 			list = append(list, prop{p.Name, "string", p.LogSourceTypeID, p.JSONExpression, p.Field, true})
-			pp = append(pp, pushqradar.Property{Name: p.Name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID})
+			pp = append(pp, content.Property{Name: p.Name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID})
 		}
 		pj, err := mk("qradar-properties", base+".properties.json", list)
 		if err != nil {
 			return nil, err
 		}
-		xml, err := pushqradar.BuildExtension("detgen-"+r.Name, "detgen: "+r.Title, fmt.Sprint(r.Version), r.Description, []pushqradar.Search{{
+		xml, err := content.BuildExtension("detgen-"+r.Name, "detgen: "+r.Title, fmt.Sprint(r.Version), r.Description, []content.Search{{
 			RuleID: r.ID, Name: "detgen: " + r.Title, Description: r.Description, Version: r.Version, AQL: string(a.Data), Properties: pp,
 		}})
 		if err != nil {

@@ -370,40 +370,6 @@ func (c *Client) Apply(ctx context.Context, extension []byte, searches []Search)
 	return steps, errors.Join(errs...)
 }
 
-// checkExtension parses extension and checks that it carries exactly the
-// given searches with the same AQL.
-func checkExtension(extension []byte, searches []Search) (*xmlContent, error) {
-	doc, err := parseExtension(extension)
-	if err != nil {
-		return nil, err
-	}
-	inExt := map[string]string{}
-	for _, s := range doc.Searches {
-		inExt[s.Name] = s.AQL
-	}
-	var errs []error
-	want := map[string]bool{}
-	for _, s := range searches {
-		want[s.Name] = true
-		aql, ok := inExt[s.Name]
-		switch {
-		case !ok:
-			errs = append(errs, fmt.Errorf("search %q is not in the extension", s.Name))
-		case aql != s.AQL:
-			errs = append(errs, fmt.Errorf("search %q has different AQL in the extension", s.Name))
-		}
-	}
-	for _, n := range sortedKeys(inExt) {
-		if !want[n] {
-			errs = append(errs, fmt.Errorf("the extension carries saved search %q that is not in the search list", n))
-		}
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("qradar: extension does not match the searches (rebuild it): %w", errors.Join(errs...))
-	}
-	return doc, nil
-}
-
 type savedSearch struct {
 	ID   int    `json:"id"`
 	Name string `json:"name"`

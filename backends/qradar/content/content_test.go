@@ -1,4 +1,4 @@
-package qradar_test
+package content_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/detgen/detgen/push/qradar"
+	qradar "github.com/detgen/detgen/backends/qradar/content"
 )
 
 const k8sAQL = `SELECT starttime, username AS actor, "objectRef_resource" AS k8s_resource FROM events ` +
