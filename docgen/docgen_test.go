@@ -12,17 +12,9 @@ import (
 // pages hold, and that the query in it is the generated artifact byte for
 // byte.
 func TestPagesCarryTheSeedContent(t *testing.T) {
-	paths, err := driver.FindSpecs("../rules")
+	rules, arts, _, err := driver.BuildDir("../rules")
 	if err != nil {
 		t.Fatal(err)
-	}
-	rules, errs := driver.LoadRules(paths)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	arts, errs, _ := driver.Generate(rules, driver.Targets)
-	if len(errs) > 0 {
-		t.Fatal(errs)
 	}
 	byRule := map[string][]docgen.Artifact{}
 	data := map[string]string{}

@@ -312,3 +312,30 @@ func WriteFile(path string, data []byte) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// LoadDir finds and compiles every spec under dir.
+func LoadDir(dir string) ([]*ir.Rule, error) {
+	paths, err := FindSpecs(dir)
+	if err != nil {
+		return nil, err
+	}
+	rules, errs := LoadRules(paths)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return rules, nil
+}
+
+// BuildDir loads every spec under dir and generates and checks every
+// artifact of every target; warnings come back even on success.
+func BuildDir(dir string) ([]*ir.Rule, []Artifact, []Warning, error) {
+	rules, err := LoadDir(dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	arts, errs, warns := Generate(rules, Targets)
+	if len(errs) > 0 {
+		return nil, nil, warns, errs
+	}
+	return rules, arts, warns, nil
+}

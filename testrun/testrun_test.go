@@ -8,17 +8,9 @@ import (
 )
 
 func TestShippedRules(t *testing.T) {
-	paths, err := driver.FindSpecs("../rules")
+	rules, arts, _, err := driver.BuildDir("../rules")
 	if err != nil {
 		t.Fatal(err)
-	}
-	rules, errs := driver.LoadRules(paths)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	arts, errs, _ := driver.Generate(rules, driver.Targets)
-	if len(errs) > 0 {
-		t.Fatal(errs)
 	}
 	results, err := Run(rules, arts)
 	if err != nil {
@@ -35,12 +27,10 @@ func TestShippedRules(t *testing.T) {
 // TestDisagreementFails proves the runner can fail: a wrong expected score
 // and a removed divergence declaration are both reported.
 func TestDisagreementFails(t *testing.T) {
-	paths, _ := driver.FindSpecs("../rules")
-	rules, errs := driver.LoadRules(paths)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	rules, arts, _, err := driver.BuildDir("../rules")
+	if err != nil {
+		t.Fatal(err)
 	}
-	arts, _, _ := driver.Generate(rules, driver.Targets)
 	r := rules[0]
 	for i := range r.Tests {
 		switch {

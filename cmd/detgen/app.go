@@ -246,13 +246,9 @@ func listCommand() *cli.Command {
 			if c.Args().Present() {
 				return usagef("list takes no arguments (use --rules DIR)")
 			}
-			paths, err := driver.FindSpecs(c.String("rules"))
+			rules, err := driver.LoadDir(c.String("rules"))
 			if err != nil {
 				return err
-			}
-			rules, errs := driver.LoadRules(paths)
-			if len(errs) > 0 {
-				return errs
 			}
 			w := c.App.Writer
 			fmt.Fprintf(w, "%-36s  %-3s  %-9s  %-8s  %s\n", "ID", "VER", "ATT&CK", "SEVERITY", "NAME")

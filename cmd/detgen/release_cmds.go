@@ -21,20 +21,9 @@ var lockFlag = &cli.StringFlag{Name: "lock", Value: "rules.lock.json", Usage: "v
 
 // buildAll loads every spec under --rules and generates every artifact.
 func buildAll(c *cli.Context) ([]*ir.Rule, []driver.Artifact, error) {
-	paths, err := driver.FindSpecs(c.String("rules"))
-	if err != nil {
-		return nil, nil, err
-	}
-	rules, errs := driver.LoadRules(paths)
-	if len(errs) > 0 {
-		return nil, nil, errs
-	}
-	arts, errs, warns := driver.Generate(rules, driver.Targets)
+	rules, arts, warns, err := driver.BuildDir(c.String("rules"))
 	printWarnings(c, warns)
-	if len(errs) > 0 {
-		return nil, nil, errs
-	}
-	return rules, arts, nil
+	return rules, arts, err
 }
 
 func problemList(problems []release.Problem) diag.List {

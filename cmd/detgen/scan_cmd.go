@@ -35,13 +35,9 @@ func scanCommand() *cli.Command {
 			if format != "json" && format != "table" {
 				return usagef("--format must be json or table")
 			}
-			paths, err := driver.FindSpecs(c.String("rules"))
+			rules, err := driver.LoadDir(c.String("rules"))
 			if err != nil {
 				return err
-			}
-			rules, errs := driver.LoadRules(paths)
-			if len(errs) > 0 {
-				return errs
 			}
 			s, err := scan.New(rules)
 			if err != nil {
