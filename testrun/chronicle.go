@@ -10,6 +10,7 @@ import (
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/k8saudit"
 	"github.com/detgen/detgen/lang/yaral"
+	"github.com/detgen/detgen/mappings"
 )
 
 // chronicleRunner evaluates the generated YARA-L rule over each record
@@ -17,9 +18,9 @@ import (
 // its own fields (research/yaral.md §4.2–4.3), and the parser extension the
 // Chronicle profile prescribes for the pod-template labels.
 type chronicleRunner struct {
-	rule  *yaral.Rule
-	prof  *chronicle.Profile
-	paths map[string][]string
+	rule *yaral.Rule
+	prof *chronicle.Profile
+	ls   *mappings.Logsource
 }
 
 func newChronicleRunner(r *ir.Rule, artifact []byte) (*chronicleRunner, error) {
@@ -31,15 +32,11 @@ func newChronicleRunner(r *ir.Rule, artifact []byte) (*chronicleRunner, error) {
 	if err != nil {
 		return nil, err
 	}
-	ls, errs := mappingsLogsource(r.Logsource)
+	ls, errs := mappings.LoadLogsource(r.Logsource)
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	paths := map[string][]string{}
-	for _, f := range ls.Fields {
-		paths[f.Name] = f.Paths
-	}
-	return &chronicleRunner{rule: rule, prof: prof, paths: paths}, nil
+	return &chronicleRunner{rule: rule, prof: prof, ls: ls}, nil
 }
 
 // logTypeOf is the SecOps log type a record is ingested as.
@@ -57,13 +54,6 @@ func logTypeOf(form k8saudit.Form) string {
 func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form k8saudit.Form) evalyaral.Event {
 	logType := logTypeOf(form)
 	out := evalyaral.Event{"metadata.log_type": {logType}}
-	values := func(field string) []string {
-		var vs []string
-		for _, p := range c.paths[field] {
-			vs = append(vs, k8saudit.Values(ev, p)...)
-		}
-		return vs
-	}
 	// Fields every parser of these log types fills, also read by outcomes.
 	switch logType {
 	case "KUBERNETES_AUDIT":
@@ -90,7 +80,7 @@ func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form k8saudit.Form)
 		return out // a log type the rule does not select
 	}
 	set := func(f chronicle.UDMField, extension string) {
-		vs := values(f.Field)
+		vs := fieldValues(c.ls, ev, f.Field)
 		if f.Wrap != "" {
 			return // the UDM path holds another value (product_event_type), set above
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/k8saudit"
 	"github.com/detgen/detgen/lang/aql"
+	"github.com/detgen/detgen/mappings"
 )
 
 // qradarRunner executes the generated AQL over each event as the Kubernetes
@@ -16,7 +17,7 @@ import (
 type qradarRunner struct {
 	query *aql.Query
 	prof  *qradar.Profile
-	paths map[string][]string // logical field -> catalog paths
+	ls    *mappings.Logsource
 }
 
 // receivedAt stands in for the arrival time of records without a
@@ -38,11 +39,7 @@ func newQRadarRunner(r *ir.Rule, artifact []byte) (*qradarRunner, error) {
 	if err != nil {
 		return nil, err
 	}
-	paths := map[string][]string{}
-	for _, f := range ls.Fields {
-		paths[f.Name] = f.Paths
-	}
-	return &qradarRunner{query: q, prof: prof, paths: paths}, nil
+	return &qradarRunner{query: q, prof: prof, ls: ls}, nil
 }
 
 // event builds the stored form of a record: the payload is the record as
@@ -60,18 +57,14 @@ func (q *qradarRunner) event(raw []byte, ev map[string]any, form k8saudit.Form) 
 		return out
 	}
 	out.Columns["devicetype"] = kubernetesAuditingDSM
-	first := func(field string) (string, bool) {
-		for _, p := range q.paths[field] {
-			if vs := k8saudit.Values(ev, p); len(vs) > 0 {
-				return vs[0], true
-			}
-		}
-		return "", false
-	}
 	for _, f := range q.prof.Fields {
-		v, ok := first(f.Field)
+		vs := fieldValues(q.ls, ev, f.Field)
+		if len(vs) == 0 {
+			continue
+		}
+		// A property or column holds one value: the first.
+		v := vs[0]
 		switch {
-		case !ok:
 		case f.Property != "":
 			out.Properties[f.Property] = v
 		case f.Column != "":

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/eval/reference"
 	"github.com/detgen/detgen/ir"
@@ -200,6 +199,13 @@ func clip(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-func mappingsLogsource(name string) (*mappings.Logsource, diag.List) {
-	return mappings.LoadLogsource(name)
+// fieldValues is every value of a logical field in an audit event, at the
+// logsource catalog's paths.
+func fieldValues(ls *mappings.Logsource, ev map[string]any, field string) []string {
+	f, _ := ls.Field(field)
+	var vs []string
+	for _, p := range f.Paths {
+		vs = append(vs, k8saudit.Values(ev, p)...)
+	}
+	return vs
 }
