@@ -66,7 +66,9 @@ func LoadProfile(logsource string) (*Profile, error) {
 		return nil, errs
 	}
 	var bad diag.List
-	check := func(f UDMField) {
+	// check validates one mapping; a log type's own fields are the default
+	// parser's, the shared ones may need a parser extension.
+	check := func(f UDMField, logTypeOwn bool) {
 		if _, ok := ls.Field(f.Field); !ok {
 			bad.Add(f.Pos, "field %q is not in logsource %s", f.Field, logsource)
 		}
@@ -78,7 +80,7 @@ func LoadProfile(logsource string) (*Profile, error) {
 		default:
 			bad.Add(f.Pos, "extension %q must be first, joined or any_true", f.Extension)
 		}
-		if !f.DefaultParser && f.Extension == "" && !isLogTypeField(&p, f) {
+		if !f.DefaultParser && f.Extension == "" && !logTypeOwn {
 			bad.Add(f.Pos, "field %q is not filled by the default parser: say how the parser extension fills it (extension: first|joined|any_true)", f.Field)
 		}
 		if f.Wrap != "" {
@@ -94,11 +96,11 @@ func LoadProfile(logsource string) (*Profile, error) {
 			bad.Add(lt.Pos, "log type %q must be upper-case letters, digits and _", lt.Name)
 		}
 		for _, f := range lt.Fields {
-			check(f)
+			check(f, true)
 		}
 	}
 	for _, f := range p.Fields {
-		check(f)
+		check(f, false)
 	}
 	for _, o := range p.Outcomes {
 		if !varRE.MatchString(o.Name) || o.Name == "risk_score" {
@@ -109,19 +111,6 @@ func LoadProfile(logsource string) (*Profile, error) {
 		return nil, bad
 	}
 	return &p, nil
-}
-
-// isLogTypeField reports whether f is a log type's own field: those are
-// the default parser's.
-func isLogTypeField(p *Profile, f UDMField) bool {
-	for _, lt := range p.LogTypes {
-		for _, x := range lt.Fields {
-			if x.Pos == f.Pos {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // resolve returns the mapping of a field for one log type: its own entry
