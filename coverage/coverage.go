@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -88,7 +89,7 @@ func Table(rules []*ir.Rule, targets []string) ([]Row, error) {
 			rows[id] = row
 		}
 		for _, tac := range r.Tactics {
-			if tt, ok := attack.LookupTactic(tac.ID); ok && !contains(row.Tactics, tt.ShortName) {
+			if tt, ok := attack.LookupTactic(tac.ID); ok && !slices.Contains(row.Tactics, tt.ShortName) {
 				row.Tactics = append(row.Tactics, tt.ShortName)
 			}
 		}
@@ -105,15 +106,6 @@ func Table(rules []*ir.Rule, targets []string) ([]Row, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // NavigatorLayer builds the layer of one target ("" for all combined):

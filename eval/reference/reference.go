@@ -82,29 +82,23 @@ func (e *Evaluator) holds(m ir.Match, ev map[string]any) bool {
 
 // Matches applies a match to one field value.
 func Matches(m ir.Match, v string) bool {
-	eq, pre, con := func(a, b string) bool { return a == b }, strings.HasPrefix, strings.Contains
+	norm := func(s string) string { return s }
 	if m.Nocase {
-		v = strings.ToLower(v)
+		norm = strings.ToLower
 	}
-	norm := func(s string) string {
-		if m.Nocase {
-			return strings.ToLower(s)
-		}
-		return s
-	}
-	for _, x := range m.Equals {
-		if eq(v, norm(x)) {
-			return true
-		}
-	}
-	for _, x := range m.StartsWith {
-		if pre(v, norm(x)) {
-			return true
-		}
-	}
-	for _, x := range m.Contains {
-		if con(v, norm(x)) {
-			return true
+	v = norm(v)
+	for _, test := range []struct {
+		values []string
+		f      func(s, x string) bool
+	}{
+		{m.Equals, func(s, x string) bool { return s == x }},
+		{m.StartsWith, strings.HasPrefix},
+		{m.Contains, strings.Contains},
+	} {
+		for _, x := range test.values {
+			if test.f(v, norm(x)) {
+				return true
+			}
 		}
 	}
 	return false

@@ -72,9 +72,6 @@ type evaluator struct {
 	eventMatched bool
 }
 
-// regex is a compiled regex literal.
-type regex struct{ re *regexp.Regexp }
-
 var (
 	cache   = map[string]*regexp.Regexp{}
 	cacheMu sync.Mutex
