@@ -124,7 +124,7 @@ func eachLine(b *testing.B, path string, f func([]byte)) {
 	defer fh.Close()
 	br := bufio.NewReaderSize(fh, 1<<20)
 	for {
-		line, err := readLine(br)
+		line, _, _, err := readLine(br)
 		if len(line) > 0 {
 			f(line)
 		}

@@ -135,11 +135,16 @@ func (s *Scanner) Scan(r io.Reader, hit func(Hit), bad func(line int, err error)
 	var st Stats
 	br := bufio.NewReaderSize(r, 1<<20)
 	for {
-		line, err := readLine(br)
-		if len(line) > 0 || err == nil {
+		line, n, tooLong, err := readLine(br)
+		if n > 0 {
 			st.Lines++
-			st.Bytes += int64(len(line)) + 1
-			s.line(st.Lines, line, &st, hit, bad)
+			st.Bytes += int64(n)
+			if tooLong {
+				st.Malformed++
+				bad(st.Lines, errTooLong)
+			} else {
+				s.line(st.Lines, line, &st, hit, bad)
+			}
 			if progress != nil && st.Lines%100000 == 0 {
 				progress(st)
 			}
@@ -155,14 +160,17 @@ func (s *Scanner) Scan(r io.Reader, hit func(Hit), bad func(line int, err error)
 
 var errTooLong = fmt.Errorf("line longer than %d bytes", MaxLine)
 
-// readLine returns one line without its end of line. An over-long line is
-// consumed and returned as a single "\x00" marker.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	line, err := br.ReadSlice('\n')
+// readLine returns one line without its end of line and the number of
+// bytes it took (0 at the end of the input). A line longer than MaxLine is
+// consumed and reported as tooLong, without its text.
+func readLine(br *bufio.Reader) (line []byte, n int, tooLong bool, err error) {
+	line, err = br.ReadSlice('\n')
+	n = len(line)
 	if errors.Is(err, bufio.ErrBufferFull) {
 		buf := append([]byte(nil), line...)
 		for errors.Is(err, bufio.ErrBufferFull) {
 			line, err = br.ReadSlice('\n')
+			n += len(line)
 			if len(buf) <= MaxLine {
 				buf = append(buf, line...)
 			}
@@ -170,21 +178,13 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 		line = buf
 	}
 	line = bytes.TrimRight(line, "\r\n")
-	if len(line) > MaxLine {
-		return []byte{0}, err
-	}
-	return line, err
+	return line, n, len(line) > MaxLine, err
 }
 
 func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(int, error)) {
 	trimmed := bytes.TrimSpace(line)
 	if len(trimmed) == 0 {
 		st.Blank++
-		return
-	}
-	if len(trimmed) == 1 && trimmed[0] == 0 {
-		st.Malformed++
-		bad(n, errTooLong)
 		return
 	}
 	if !s.candidate(trimmed) {

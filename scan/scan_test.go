@@ -144,3 +144,21 @@ func TestMalformedLinesAreReportedAndSkipped(t *testing.T) {
 		t.Errorf("bad %v hits %v stats %+v", bad, hits, st)
 	}
 }
+
+func TestOverlongLineIsReported(t *testing.T) {
+	s, err := New(shippedRules(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "{" + strings.Repeat("x", MaxLine+10) + "}"
+	input := long + "\n" + "\x00" + "\n" + `{"kind":"Event","verb":"get"}` + "\n"
+	var bad []string
+	st, err := s.Scan(strings.NewReader(input), func(Hit) {}, func(line int, err error) { bad = append(bad, fmt.Sprint(line, ": ", err)) }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("[1: line longer than %d bytes 2: not a JSON object (truncated or corrupt line?)]", MaxLine)
+	if fmt.Sprint(bad) != want || st.Lines != 3 || st.Bytes != int64(len(input)) {
+		t.Errorf("bad %v, stats %+v", bad, st)
+	}
+}
