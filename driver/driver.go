@@ -4,10 +4,8 @@
 package driver
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -206,111 +204,6 @@ func BuildFiles(arts []Artifact, version string) ([]File, error) {
 		return nil, err
 	}
 	return append(files, File{Path: "manifest.json", Data: manifest}), nil
-}
-
-// WriteDir replaces dir with a directory holding exactly the files.
-// Everything is written to a fresh sibling directory first and swapped in
-// with renames, so a failure leaves the old dir untouched and a reader
-// never sees a half-written or stale set of files.
-//
-// Every directory WriteDir makes holds a marker file, and WriteDir refuses
-// to replace an existing, non-empty directory without it: a mistyped --out
-// must never wipe a source tree.
-func WriteDir(dir string, files []File) (err error) {
-	if err := replaceable(dir); err != nil {
-		return err
-	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".new-")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(tmp, Marker), []byte(markerText), 0o644); err != nil {
-		return err
-	}
-	for _, f := range files {
-		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			return err
-		}
-	}
-	old := ""
-	if _, statErr := os.Stat(dir); statErr == nil {
-		old = tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			os.Rename(old, dir)
-		}
-		return err
-	}
-	if old != "" {
-		return os.RemoveAll(old)
-	}
-	return nil
-}
-
-// Marker names the file that marks a directory as detgen output.
-const Marker = ".detgen-output"
-
-const markerText = "This directory is written by detgen and replaced as a whole on every run.\n"
-
-// replaceable accepts a missing or empty directory, or one detgen wrote.
-func replaceable(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(filepath.Join(dir, Marker)); err != nil {
-		return fmt.Errorf("refusing to replace %s: it exists and was not written by detgen (no %s file); choose another output directory or remove it", dir, Marker)
-	}
-	return nil
-}
-
-// WriteFile writes data to path through a temporary file in the same
-// directory and a rename, so readers never see a partial file.
-func WriteFile(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // LoadDir finds and compiles every spec under dir.

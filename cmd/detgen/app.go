@@ -131,9 +131,10 @@ func buildCommand() *cli.Command {
 		Usage:     "compile every spec into every target and write the output directory",
 		ArgsUsage: " ",
 		Description: "Compiles every spec under --rules and writes OUT/<target>/<rule-id>.<ext>:\n" +
-			"qradar/*.aql, chronicle/*.yaral, sigma/*.yml. OUT is replaced as a whole,\n" +
-			"and only when every rule compiled for every target: a failed build leaves\n" +
-			"no partial or stale files.",
+			"qradar/*.aql, chronicle/*.yaral, sigma/*.yml. OUT is replaced as a whole by\n" +
+			"rename, and only when every rule compiled for every target: a failed build\n" +
+			"leaves OUT byte-identical. Concurrent builds wait for each other on .OUT.lock;\n" +
+			"a symlinked OUT keeps its link.",
 		Flags: []cli.Flag{
 			rulesFlag,
 			&cli.StringFlag{Name: "out", Value: "dist", Usage: "output directory (replaced as a whole)"},
