@@ -293,3 +293,32 @@ func TestPackageChecksManifestAndIsReproducible(t *testing.T) {
 		t.Error("a package was written from a modified build")
 	}
 }
+
+// package refuses a build directory holding files its manifest does not
+// list: the archive would not be the build.
+func TestPackageRefusesFilesNotInManifest(t *testing.T) {
+	dir := t.TempDir()
+	dist := filepath.Join(dir, "dist")
+	if code, _, errOut := detgen(t, "build", "--rules", "../../rules", "--out", dist); code != 0 {
+		t.Fatal(errOut)
+	}
+	for _, stray := range []string{"extra.txt", "qradar/.hidden.aql", "sigma/old/x.yml"} {
+		p := filepath.Join(dist, filepath.FromSlash(stray))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x"), 0o644)
+	}
+	out := filepath.Join(dir, "p.tar.gz")
+	code, _, errOut := detgen(t, "package", "--dist", dist, "--out", out)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, errOut)
+	}
+	for _, stray := range []string{"extra.txt", "qradar/.hidden.aql", "sigma/old/x.yml"} {
+		want := filepath.Join(dist, filepath.FromSlash(stray)) + ": not listed in manifest.json"
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("a package was written from a build with stray files")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -88,10 +89,7 @@ func packageCommand() *cli.Command {
 				return usagef("package takes no arguments")
 			}
 			dist := c.String("dist")
-			if err := verifyManifest(dist); err != nil {
-				return err
-			}
-			data, err := release.Tarball(dist, "detgen-rules")
+			data, err := packDist(dist)
 			if err != nil {
 				return err
 			}
@@ -104,7 +102,22 @@ func packageCommand() *cli.Command {
 	}
 }
 
-// verifyManifest checks the files of a build against its manifest.
+// packDist checks and packs a build directory under its shared lock, so a
+// concurrent build cannot swap it between the check and the packing.
+func packDist(dist string) ([]byte, error) {
+	unlock, err := driver.LockShared(dist)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := verifyManifest(dist); err != nil {
+		return nil, err
+	}
+	return release.Tarball(dist, "detgen-rules")
+}
+
+// verifyManifest checks the files of a build against its manifest: every
+// listed file has its hash, and no other file is there.
 func verifyManifest(dist string) error {
 	data, err := os.ReadFile(filepath.Join(dist, "manifest.json"))
 	if err != nil {
@@ -117,8 +130,10 @@ func verifyManifest(dist string) error {
 		return fmt.Errorf("%s/manifest.json: %v", dist, err)
 	}
 	var errs diag.List
+	listed := map[string]bool{"manifest.json": true, driver.Marker: true}
 	for _, r := range m.Rules {
 		for target, a := range r.Artifacts {
+			listed[a.Path] = true
 			got, err := os.ReadFile(filepath.Join(dist, filepath.FromSlash(a.Path)))
 			switch {
 			case err != nil:
@@ -128,7 +143,28 @@ func verifyManifest(dist string) error {
 			}
 		}
 	}
+	errs.Append(unlisted(dist, listed))
 	return errs.Err()
+}
+
+// unlisted reports every file under dist that is not in listed
+// (slash-separated paths relative to dist).
+func unlisted(dist string, listed map[string]bool) diag.List {
+	var errs diag.List
+	err := filepath.WalkDir(dist, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dist, p)
+		if err == nil && !listed[filepath.ToSlash(rel)] {
+			errs.Add(diag.Pos{File: p}, "not listed in manifest.json: the build directory holds files detgen build did not write (remove them or rebuild)")
+		}
+		return err
+	})
+	if err != nil {
+		errs.Add(diag.Pos{File: dist}, "%v", err)
+	}
+	return errs
 }
 
 func docsCommand() *cli.Command {
