@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/internal/input"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/spec"
 	"gopkg.in/yaml.v3"
@@ -34,9 +34,9 @@ func (c *checker) tests(r *spec.Rule, out *ir.Rule) {
 			c.add(t.Pos, "test %q: give exactly one of event and event_file", t.Name)
 		case t.EventFile != "":
 			path := filepath.Join(filepath.Dir(r.Pos.File), t.EventFile)
-			data, err := os.ReadFile(path)
+			data, err := input.Read(path, "an event file", input.MaxEvent)
 			if err != nil {
-				c.add(t.Keys.At("event_file"), "test %q: %v", t.Name, err)
+				c.add(t.Keys.At("event_file"), "test %q: %s: %v", t.Name, t.EventFile, err)
 				break
 			}
 			var compact bytes.Buffer

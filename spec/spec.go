@@ -6,9 +6,8 @@
 package spec
 
 import (
-	"os"
-
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/internal/input"
 	"github.com/detgen/detgen/internal/strictyaml"
 	"gopkg.in/yaml.v3"
 )
@@ -169,9 +168,10 @@ func Parse(file string, src []byte) (*Rule, diag.List) {
 	return &r, errs
 }
 
-// Load reads and parses the spec at path.
+// Load reads and parses the spec at path, which must be a regular file of
+// at most input.MaxSpec bytes.
 func Load(path string) (*Rule, diag.List) {
-	src, err := os.ReadFile(path)
+	src, err := input.Read(path, "a spec", input.MaxSpec)
 	if err != nil {
 		var errs diag.List
 		errs.Add(diag.Pos{File: path}, "%v", err)

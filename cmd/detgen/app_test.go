@@ -165,7 +165,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"compile", "--target", "splunk", specPath}, 2, `unknown target "splunk"`},
 		{[]string{"compile", "--target", "sigma"}, 2, "exactly one spec FILE"},
 		{[]string{"validate"}, 2, "at least one spec FILE"},
-		{[]string{"validate", "no-such-file.yaml"}, 1, "no-such-file.yaml: open no-such-file.yaml"},
+		{[]string{"validate", "no-such-file.yaml"}, 1, "no-such-file.yaml: no such file or directory"},
 		{[]string{"build", "--rules", "no-such-dir"}, 1, "no-such-dir"},
 	}
 	for _, tc := range tests {

@@ -2,8 +2,8 @@ package main
 
 import (
 	"fmt"
-	"os"
 
+	"github.com/detgen/detgen/internal/input"
 	"github.com/detgen/detgen/lint"
 	"github.com/urfave/cli/v2"
 )
@@ -34,9 +34,9 @@ func lintCommand() *cli.Command {
 				if !ok || (lang != lint.AQL && lang != lint.YARAL && lang != lint.Sigma) {
 					return usagef("%s: cannot tell the language: use .aql, .yaral or .yml, or --lang aql|yaral|sigma", path)
 				}
-				src, err := os.ReadFile(path)
+				src, err := input.Read(path, "a query file", input.MaxQuery)
 				if err != nil {
-					return err
+					return fmt.Errorf("%s: %w", path, err)
 				}
 				bad := false
 				for _, f := range lint.Check(lang, src) {
