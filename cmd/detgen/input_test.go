@@ -65,3 +65,24 @@ func TestLintInputMustBeRegular(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
 	}
 }
+
+// Empty and non-UTF-8 specs are reported at file:line:col.
+func TestEmptyAndNonUTF8Specs(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.yaml")
+	os.WriteFile(empty, nil, 0o644)
+	latin1 := filepath.Join(dir, "latin1.yaml")
+	os.WriteFile(latin1, []byte("id: x\ntitle: Caf\xe9\n"), 0o644)
+	code, _, stderr := detgenSoon(t, "validate", empty, latin1)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{
+		empty + ":1:1: the file is empty",
+		latin1 + ":2:11: the file is not UTF-8 text (byte 0xe9)",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}

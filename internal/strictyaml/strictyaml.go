@@ -23,6 +23,9 @@ import (
 // Decode parses src (named file in messages) into out, which must be a
 // pointer to a struct. All problems found are returned, sorted.
 func Decode(file string, src []byte, out any) diag.List {
+	if errs := checkText(file, src); len(errs) > 0 {
+		return errs
+	}
 	var errs diag.List
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src))
