@@ -44,7 +44,11 @@ type Stats struct {
 	Decoded     int
 	NotAudit    int // valid JSON that is no audit record
 	Malformed   int // not JSON, or a broken wrapper
-	Hits        int
+	// Records counts lines known to be audit records. Until the first is
+	// found, lines the pre-filter skips are decoded too, so input in which
+	// no line is a record (other JSON, junk) shows as Records == 0.
+	Records int
+	Hits    int
 }
 
 // Scanner holds the rules and their pre-filters.
@@ -197,6 +201,9 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 			return
 		}
 		st.Prefiltered++
+		if st.Records == 0 && isRecord(trimmed) {
+			st.Records++
+		}
 		return
 	}
 	st.Decoded++
@@ -216,6 +223,7 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 		bad(n, err)
 		return
 	}
+	st.Records++
 	for i, e := range s.evals {
 		res := e.Evaluate(ev)
 		if !res.Match {
@@ -236,4 +244,10 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 			Namespace: first("objectRef.namespace"), Form: string(form),
 		})
 	}
+}
+
+// isRecord reports whether line decodes to an audit record.
+func isRecord(line []byte) bool {
+	_, _, err := k8saudit.Parse(line)
+	return err == nil
 }

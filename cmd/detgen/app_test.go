@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +14,14 @@ const ruleID = "14c5ecd1-d826-4822-9987-96a68c25fef2"
 
 func detgen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return detgenIn(t, strings.NewReader(""), args...)
+}
+
+// detgenIn is detgen with stdin as standard input.
+func detgenIn(t *testing.T, stdin io.Reader, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(append([]string{"detgen"}, args...), &out, &errOut)
+	code = run(append([]string{"detgen"}, args...), stdin, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

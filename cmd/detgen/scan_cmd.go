@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/detgen/detgen/driver"
+	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/scan"
 	"github.com/urfave/cli/v2"
 )
@@ -17,11 +18,13 @@ func scanCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "scan",
 		Usage:     "run the rules over an audit log (Event, GKE LogEntry or AKS record per line)",
-		ArgsUsage: "FILE.jsonl|-",
+		ArgsUsage: "FILE.jsonl[.gz]|-",
 		Description: "Prints one JSON line per hit (rule id, score, signals, auditID, user, resource,\n" +
-			"name, namespace), or a table with --format table. Malformed lines are reported on\n" +
-			"stderr with their line number and counted; they never stop the scan. A progress\n" +
-			"line goes to stderr every 100,000 lines.",
+			"name, namespace), or a table with --format table. FILE may be gzip-compressed\n" +
+			"(recognized by its content; - reads standard input). Malformed lines are reported\n" +
+			"on stderr with their line number and counted; they never stop the scan, but a\n" +
+			"file in which no line is an audit record fails (exit 1). A progress line goes to\n" +
+			"stderr every 100,000 lines.",
 		Flags: []cli.Flag{
 			rulesFlag,
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "json or table"},
@@ -44,15 +47,11 @@ func scanCommand() *cli.Command {
 				return err
 			}
 			name := c.Args().First()
-			var in io.Reader = os.Stdin
-			if name != "-" {
-				f, err := os.Open(name)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				in = f
+			in, label, closer, err := openLog(c, name)
+			if err != nil {
+				return err
 			}
+			defer closer()
 			w, errw := c.App.Writer, c.App.ErrWriter
 			enc := json.NewEncoder(w)
 			if format == "table" {
@@ -75,11 +74,44 @@ func scanCommand() *cli.Command {
 				fmt.Fprintf(errw, "detgen scan: %d lines, %.1f MB, %d hits, %d malformed, %s\n", st.Lines, float64(st.Bytes)/1e6, st.Hits, st.Malformed, time.Since(start).Round(time.Millisecond))
 			})
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", label, err)
 			}
 			fmt.Fprintf(errw, "detgen scan: %d lines (%d decoded, %d skipped by the pre-filter, %d not audit records), %d malformed, %d hits\n",
 				st.Lines, st.Decoded, st.Prefiltered, st.NotAudit, st.Malformed, st.Hits)
-			return nil
+			return noRecords(label, st)
 		},
 	}
+}
+
+// openLog opens the log to scan, "-" being standard input, and undoes
+// gzip compression. label names the input in messages.
+func openLog(c *cli.Context, name string) (in io.Reader, label string, closer func(), err error) {
+	var r io.Reader = c.App.Reader
+	label, closer = "standard input", func() {}
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		r, label, closer = f, name, func() { f.Close() }
+	}
+	in, err = scan.Decompress(r)
+	if err != nil {
+		closer()
+		return nil, "", nil, fmt.Errorf("%s: %w", label, err)
+	}
+	return in, label, closer, nil
+}
+
+// noRecords fails a scan in which no line was an audit record: 0 hits
+// there says nothing about the cluster, only that the input is not a log.
+func noRecords(label string, st scan.Stats) error {
+	switch {
+	case st.Records > 0:
+		return nil
+	case st.Lines == st.Blank:
+		return fmt.Errorf("%s: no line is an audit record: the input is empty", label)
+	}
+	return fmt.Errorf("%s: no line is an audit record (%s, %d malformed, %d other JSON): is it a Kubernetes audit log, plain or gzip?",
+		label, plural.N(st.Lines, "line"), st.Malformed, st.Lines-st.Blank-st.Malformed)
 }
