@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"os"
 
 	"github.com/detgen/detgen/backends/qradar"
+	"github.com/detgen/detgen/push"
 	pushchronicle "github.com/detgen/detgen/push/chronicle"
 	pushqradar "github.com/detgen/detgen/push/qradar"
 	"github.com/urfave/cli/v2"
@@ -65,10 +68,40 @@ func token(env string) (string, error) {
 	return t, nil
 }
 
+// Where each push Config field comes from on the command line.
+var (
+	chronicleFlags = map[string]string{"BaseURL": "--base-url", "Instance": "--instance", "Token": "DETGEN_CHRONICLE_TOKEN"}
+	qradarFlags    = map[string]string{"BaseURL": "--url", "Token": "DETGEN_QRADAR_TOKEN", "APIVersion": "--api-version", "PollInterval": "--poll-interval"}
+)
+
+// flagError turns a client's Config error into a usage error naming the
+// flag or environment variable the user set, not the Go field.
+func flagError(err error, names map[string]string) error {
+	var ce *push.ConfigError
+	if errors.As(err, &ce) {
+		if name, ok := names[ce.Field]; ok {
+			return usagef("%s %s", name, ce.Problem)
+		}
+	}
+	return err
+}
+
+// warnPlainHTTP warns, before any request, that the token is about to go
+// over an unencrypted connection (loopback too: a proxy or a port forward
+// may sit behind it).
+func warnPlainHTTP(c *cli.Context, flag, raw, tokenVar string) {
+	if u, err := url.Parse(raw); err == nil && u.Scheme == "http" {
+		fmt.Fprintf(c.App.ErrWriter, "detgen: warning: %s %s is plain http: %s will be sent unencrypted\n", flag, u.Redacted(), tokenVar)
+	}
+}
+
 func pushChronicle(c *cli.Context) error {
 	apply, err := wantApply(c)
 	if err != nil {
 		return err
+	}
+	if c.Bool("enable") && !apply {
+		return usagef("--enable needs --apply (a dry run changes nothing)")
 	}
 	if c.String("instance") == "" {
 		return usagef("push chronicle needs --instance (or DETGEN_CHRONICLE_INSTANCE)")
@@ -76,6 +109,10 @@ func pushChronicle(c *cli.Context) error {
 	tok, err := token("DETGEN_CHRONICLE_TOKEN")
 	if err != nil {
 		return err
+	}
+	client, err := pushchronicle.New(pushchronicle.Config{BaseURL: c.String("base-url"), Instance: c.String("instance"), Token: tok, UserAgent: "detgen/" + version})
+	if err != nil {
+		return flagError(err, chronicleFlags)
 	}
 	_, arts, err := buildAll(c)
 	if err != nil {
@@ -87,10 +124,7 @@ func pushChronicle(c *cli.Context) error {
 			rules = append(rules, pushchronicle.Rule{Name: a.Rule.Name, Text: string(a.Data), Source: "chronicle/" + a.Rule.ID + ".yaral"})
 		}
 	}
-	client, err := pushchronicle.New(pushchronicle.Config{BaseURL: c.String("base-url"), Instance: c.String("instance"), Token: tok, UserAgent: "detgen/" + version})
-	if err != nil {
-		return err
-	}
+	warnPlainHTTP(c, "--base-url", c.String("base-url"), "DETGEN_CHRONICLE_TOKEN")
 	ctx := context.Background()
 	w := c.App.Writer
 	if !apply {
@@ -135,6 +169,10 @@ func pushQRadar(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	client, err := pushqradar.New(pushqradar.Config{BaseURL: c.String("url"), Token: tok, APIVersion: c.String("api-version"), PollInterval: c.Duration("poll-interval"), MaxRetries: 3})
+	if err != nil {
+		return flagError(err, qradarFlags)
+	}
 	rules, arts, err := buildAll(c)
 	if err != nil {
 		return err
@@ -163,10 +201,7 @@ func pushQRadar(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	client, err := pushqradar.New(pushqradar.Config{BaseURL: c.String("url"), Token: tok, APIVersion: c.String("api-version"), PollInterval: c.Duration("poll-interval"), MaxRetries: 3})
-	if err != nil {
-		return err
-	}
+	warnPlainHTTP(c, "--url", c.String("url"), "DETGEN_QRADAR_TOKEN")
 	ctx := context.Background()
 	w := c.App.Writer
 	var steps []pushqradar.Step

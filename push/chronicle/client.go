@@ -19,8 +19,9 @@
 // server errors (5xx) are retried with exponential backoff (1s, 2s, 4s, ...,
 // or the server's Retry-After); other 4xx are not. Failures come back as
 // *APIError, which decodes the Google error envelope. The token never appears
-// in any error this package returns: the client replaces it with
-// "[REDACTED]" even in messages the server echoes back.
+// in any error this package returns: the client replaces it, as a whole word
+// and URL-encoded (push.Redact), with "[REDACTED]" even in messages the
+// server echoes back.
 //
 // Package chronicletest provides an in-process fake of the endpoints used
 // here, for tests.
@@ -30,7 +31,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -40,6 +40,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/detgen/detgen/push"
 )
 
 // DefaultMaxRetries is the number of retries after the first attempt when
@@ -106,15 +108,15 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	if !instanceRE.MatchString(cfg.Instance) {
-		return nil, fmt.Errorf("chronicle: Config.Instance %q is not of the form projects/PROJECT/locations/LOCATION/instances/INSTANCE", cfg.Instance)
+		return nil, configErr("Instance", fmt.Sprintf("%q is not of the form projects/PROJECT/locations/LOCATION/instances/INSTANCE", cfg.Instance))
 	}
 	if cfg.Token == "" {
-		return nil, errors.New("chronicle: Config.Token is empty (an OAuth2 access token is required)")
+		return nil, configErr("Token", "is empty (an OAuth2 access token is required)")
 	}
 	for _, r := range cfg.Token {
 		if r <= ' ' || r == 0x7f {
 			// Do not echo any part of the token.
-			return nil, errors.New("chronicle: Config.Token contains whitespace or control characters (pass the bare access token, without \"Bearer \")")
+			return nil, configErr("Token", "contains whitespace or control characters (pass the bare access token, without \"Bearer \")")
 		}
 	}
 	c := &Client{
@@ -154,28 +156,32 @@ func New(cfg Config) (*Client, error) {
 
 func checkBaseURL(raw string) (string, error) {
 	if raw == "" {
-		return "", errors.New("chronicle: Config.BaseURL is empty (e.g. https://us-chronicle.googleapis.com/v1alpha)")
+		return "", configErr("BaseURL", "is empty (e.g. https://us-chronicle.googleapis.com/v1alpha)")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", errors.New("chronicle: Config.BaseURL is not a valid URL")
+		return "", configErr("BaseURL", "is not a valid URL")
 	}
 	shown := u.Redacted()
 	switch {
 	case u.User != nil:
-		return "", fmt.Errorf("chronicle: Config.BaseURL %q must not contain user information", shown)
+		return "", configErr("BaseURL", fmt.Sprintf("%q must not contain user information", shown))
 	case u.Host == "" || u.Opaque != "":
-		return "", fmt.Errorf("chronicle: Config.BaseURL %q has no host", shown)
+		return "", configErr("BaseURL", fmt.Sprintf("%q has no host", shown))
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return "", fmt.Errorf("chronicle: Config.BaseURL %q must not have a query or fragment", shown)
+		return "", configErr("BaseURL", fmt.Sprintf("%q must not have a query or fragment", shown))
 	case u.Scheme == "https":
 	case u.Scheme == "http" && isLoopback(u.Hostname()):
 	case u.Scheme == "http":
-		return "", fmt.Errorf("chronicle: Config.BaseURL %q must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost)", shown)
+		return "", configErr("BaseURL", fmt.Sprintf("%q must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost)", shown))
 	default:
-		return "", fmt.Errorf("chronicle: Config.BaseURL %q must use https", shown)
+		return "", configErr("BaseURL", fmt.Sprintf("%q must use https", shown))
 	}
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func configErr(field, problem string) error {
+	return &push.ConfigError{Client: "chronicle", Field: field, Problem: problem}
 }
 
 func isLoopback(host string) bool {
@@ -256,12 +262,7 @@ func (e *retriesError) Error() string {
 }
 func (e *retriesError) Unwrap() error { return e.err }
 
-func (c *Client) redact(s string) string {
-	if c.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.token, redacted)
-}
+func (c *Client) redact(s string) string { return push.Redact(s, c.token, redacted) }
 
 // call describes one API request.
 type call struct {

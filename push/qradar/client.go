@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/detgen/detgen/push"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -102,29 +104,32 @@ func (c Client) Format(f fmt.State, verb rune) { io.WriteString(f, c.String()) }
 // New checks cfg, applies defaults and returns a Client.
 func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
-		return nil, errors.New("qradar: BaseURL is empty")
+		return nil, configErr("BaseURL", "is empty (e.g. https://CONSOLE/api)")
 	}
 	u, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil {
-		return nil, errors.New("qradar: BaseURL is not a URL")
+		return nil, configErr("BaseURL", "is not a URL")
 	}
 	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-		return nil, fmt.Errorf("qradar: BaseURL %q must be an absolute http(s) URL", u.Redacted())
+		return nil, configErr("BaseURL", fmt.Sprintf("%q must be an absolute http(s) URL", u.Redacted()))
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, errors.New("qradar: BaseURL must not contain credentials, a query or a fragment")
+		return nil, configErr("BaseURL", "must not contain credentials, a query or a fragment")
 	}
 	if cfg.Token == "" {
-		return nil, errors.New("qradar: Token is empty")
+		return nil, configErr("Token", "is empty")
 	}
 	if strings.ContainsFunc(cfg.Token, func(r rune) bool { return r < 0x21 || r == 0x7f }) {
-		return nil, errors.New("qradar: Token contains whitespace or control characters")
+		return nil, configErr("Token", "contains whitespace or control characters")
 	}
 	if cfg.MaxRetries < 0 {
-		return nil, errors.New("qradar: MaxRetries is negative")
+		return nil, configErr("MaxRetries", "is negative")
 	}
-	if cfg.PollInterval < 0 || cfg.PollTimeout < 0 {
-		return nil, errors.New("qradar: PollInterval and PollTimeout must not be negative")
+	if cfg.PollInterval < 0 {
+		return nil, configErr("PollInterval", "must not be negative")
+	}
+	if cfg.PollTimeout < 0 {
+		return nil, configErr("PollTimeout", "must not be negative")
 	}
 	c := &Client{
 		base:         u,
@@ -139,7 +144,7 @@ func New(cfg Config) (*Client, error) {
 		c.version = DefaultAPIVersion
 	}
 	if strings.ContainsFunc(c.version, func(r rune) bool { return r < 0x21 || r == 0x7f }) {
-		return nil, errors.New("qradar: APIVersion contains whitespace or control characters")
+		return nil, configErr("APIVersion", "contains whitespace or control characters")
 	}
 	if c.pollInterval == 0 {
 		c.pollInterval = DefaultPollInterval
@@ -323,10 +328,14 @@ func (c *Client) decodeError(resp *http.Response, method, path string) *APIError
 
 // scrub guarantees that err's text does not contain the token.
 func (c *Client) scrub(err error) error {
-	if err == nil || !strings.Contains(err.Error(), c.token) {
+	if err == nil {
 		return err
 	}
-	se := &scrubbedError{msg: c.scrubString(err.Error())}
+	msg := c.scrubString(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	se := &scrubbedError{msg: msg}
 	// Keep only well-known causes reachable: the original error's text
 	// holds the token.
 	for _, cause := range []error{context.Canceled, context.DeadlineExceeded} {
@@ -337,8 +346,10 @@ func (c *Client) scrub(err error) error {
 	return se
 }
 
-func (c *Client) scrubString(s string) string {
-	return strings.ReplaceAll(s, c.token, "<redacted>")
+func (c *Client) scrubString(s string) string { return push.Redact(s, c.token, "<redacted>") }
+
+func configErr(field, problem string) error {
+	return &push.ConfigError{Client: "qradar", Field: field, Problem: problem}
 }
 
 type scrubbedError struct {

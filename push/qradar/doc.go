@@ -65,7 +65,8 @@
 // # Secrets
 //
 // The SEC token is only ever written into the SEC request header. It never
-// appears in errors (server-provided text is scrubbed of it), and Config and
+// appears in errors (server-provided text is scrubbed of it, raw and
+// URL-encoded, as a whole word: push.Redact), and Config and
 // Client format themselves with the token redacted. Redirects are not
 // followed, so the header cannot be forwarded to another host.
 package qradar
