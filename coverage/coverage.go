@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/detgen/detgen/attack"
+	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/ir"
 )
 
@@ -178,5 +179,5 @@ func Print(w io.Writer, rows []Row, targets []string) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "%d techniques covered, ATT&CK Enterprise v%s\n", len(rows), attack.Version)
+	fmt.Fprintf(w, "%s covered, ATT&CK Enterprise v%s\n", plural.N(len(rows), "technique"), attack.Version)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/driver"
+	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/release"
 	"github.com/urfave/cli/v2"
 )
@@ -47,7 +48,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		for _, e := range list {
 			fmt.Fprintln(stderr, e)
 		}
-		fmt.Fprintf(stderr, "detgen: %d error(s)\n", len(list))
+		fmt.Fprintf(stderr, "detgen: %s\n", plural.N(len(list), "error"))
 		return exitInvalid
 	default:
 		fmt.Fprintf(stderr, "detgen: %v\n", err)
@@ -166,7 +167,7 @@ func buildCommand() *cli.Command {
 			if err := driver.WriteDir(c.String("out"), files); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "detgen: wrote %d artifacts for %d rules to %s\n", len(arts), len(rules), c.String("out"))
+			fmt.Fprintf(c.App.Writer, "detgen: wrote %s for %s to %s\n", plural.N(len(arts), "artifact"), plural.N(len(rules), "rule"), c.String("out"))
 			return nil
 		},
 	}

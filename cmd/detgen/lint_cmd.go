@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/detgen/detgen/internal/input"
+	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/lint"
 	"github.com/urfave/cli/v2"
 )
@@ -54,7 +55,7 @@ func lintCommand() *cli.Command {
 				}
 			}
 			if failed > 0 {
-				return fmt.Errorf("%d error(s), %d warning(s) in %d of %d file(s)", errs, warns, failed, c.NArg())
+				return fmt.Errorf("%s, %s in %d of %s", plural.N(errs, "error"), plural.N(warns, "warning"), failed, plural.N(c.NArg(), "file"))
 			}
 			return nil
 		},

@@ -12,6 +12,7 @@ import (
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/docgen"
 	"github.com/detgen/detgen/driver"
+	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/release"
 	"github.com/detgen/detgen/testrun"
@@ -55,18 +56,23 @@ func lockCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			changes := release.Compare(lock, rules, driver.Release(arts))
 			updated, bad := release.Update(lock, rules, driver.Release(arts))
 			if len(bad) > 0 {
 				return problemList(bad)
 			}
+			changes := release.Changes(lock, updated)
+			held := plural.N(len(updated.Rules), "rule")
+			if len(changes) == 0 {
+				fmt.Fprintf(c.App.Writer, "detgen: %s is up to date: %s, nothing to lock\n", c.String("lock"), held)
+				return nil
+			}
 			if err := driver.WriteFile(c.String("lock"), updated.Bytes()); err != nil {
 				return err
 			}
-			for _, p := range changes {
-				fmt.Fprintf(c.App.Writer, "locked %s: %s\n", p.Name, p.Msg)
+			for _, line := range changes {
+				fmt.Fprintln(c.App.Writer, line)
 			}
-			fmt.Fprintf(c.App.Writer, "detgen: %s holds %d rules\n", c.String("lock"), len(updated.Rules))
+			fmt.Fprintf(c.App.Writer, "detgen: %s now holds %s\n", c.String("lock"), held)
 			return nil
 		},
 	}
@@ -96,7 +102,7 @@ func packageCommand() *cli.Command {
 			if err := driver.WriteFile(c.String("out"), data); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "detgen: wrote %s (%d bytes, sha256 %s)\n", c.String("out"), len(data), release.Hash(data))
+			fmt.Fprintf(c.App.Writer, "detgen: wrote %s (%s, sha256 %s)\n", c.String("out"), plural.N(len(data), "byte"), release.Hash(data))
 			return nil
 		},
 	}
@@ -199,7 +205,7 @@ func docsCommand() *cli.Command {
 			if err := driver.WriteDir(c.String("out"), files); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "detgen: wrote %d pages to %s\n", len(files), c.String("out"))
+			fmt.Fprintf(c.App.Writer, "detgen: wrote %s to %s\n", plural.N(len(files), "page"), c.String("out"))
 			return nil
 		},
 	}
@@ -240,7 +246,7 @@ func coverageCommand() *cli.Command {
 				return err
 			}
 			coverage.Print(c.App.Writer, rows, targets)
-			fmt.Fprintf(c.App.Writer, "detgen: wrote %d Navigator layers to %s\n", len(files), c.String("out"))
+			fmt.Fprintf(c.App.Writer, "detgen: wrote %s to %s\n", plural.N(len(files), "Navigator layer"), c.String("out"))
 			return nil
 		},
 	}
@@ -277,7 +283,7 @@ func testCommand() *cli.Command {
 			// The closing line CI reads: N passed, N failed.
 			fmt.Fprintf(c.App.Writer, "test: %d passed, %d failed\n", cells-failed, failed)
 			if failed > 0 {
-				return fmt.Errorf("%d of %d evaluations disagree with the spec", failed, cells)
+				return fmt.Errorf("%d of %s disagreed with the spec", failed, plural.N(cells, "evaluation"))
 			}
 			return nil
 		},

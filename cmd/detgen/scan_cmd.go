@@ -71,13 +71,13 @@ func scanCommand() *cli.Command {
 				}
 				reported++
 			}, func(st scan.Stats) {
-				fmt.Fprintf(errw, "detgen scan: %d lines, %.1f MB, %d hits, %d malformed, %s\n", st.Lines, float64(st.Bytes)/1e6, st.Hits, st.Malformed, time.Since(start).Round(time.Millisecond))
+				fmt.Fprintf(errw, "detgen scan: %s, %.1f MB, %s, %d malformed, %s\n", plural.N(st.Lines, "line"), float64(st.Bytes)/1e6, plural.N(st.Hits, "hit"), st.Malformed, time.Since(start).Round(time.Millisecond))
 			})
 			if err != nil {
 				return fmt.Errorf("%s: %w", label, err)
 			}
-			fmt.Fprintf(errw, "detgen scan: %d lines (%d decoded, %d skipped by the pre-filter, %d not audit records), %d malformed, %d hits\n",
-				st.Lines, st.Decoded, st.Prefiltered, st.NotAudit, st.Malformed, st.Hits)
+			fmt.Fprintf(errw, "detgen scan: %s (%d decoded, %d skipped by the pre-filter, %d not audit records), %d malformed, %s\n",
+				plural.N(st.Lines, "line"), st.Decoded, st.Prefiltered, st.NotAudit, st.Malformed, plural.N(st.Hits, "hit"))
 			return noRecords(label, st)
 		},
 	}

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/lang/aql"
 )
 
@@ -507,7 +508,7 @@ func (x *executor) call(n *aql.Call) any {
 	}
 	want := func(k int) {
 		if len(args) != k {
-			panic(fail(n, "%s takes %d arguments, found %d", n.Name, k, len(args)))
+			panic(fail(n, "%s takes %s, found %d", n.Name, plural.N(k, "argument"), len(args)))
 		}
 	}
 	str := func(v any) (string, bool) {

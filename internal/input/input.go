@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/detgen/detgen/internal/plural"
 )
 
 // Limits on one input file.
@@ -109,5 +111,5 @@ func bytes(n int64) string {
 	case n >= 1<<10:
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return plural.N(int(n), "byte")
 }

@@ -41,6 +41,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/push"
 )
 
@@ -258,7 +259,7 @@ type retriesError struct {
 }
 
 func (e *retriesError) Error() string {
-	return fmt.Sprintf("%v (gave up after %d attempts)", e.err, e.attempts)
+	return fmt.Sprintf("%v (gave up after %s)", e.err, plural.N(e.attempts, "attempt"))
 }
 func (e *retriesError) Unwrap() error { return e.err }
 

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/detgen/detgen/internal/plural"
 )
 
 // Rule is one generated YARA-L rule to push.
@@ -243,7 +245,7 @@ type VerificationError struct {
 
 func (e *VerificationError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "chronicle: %d of %d rules failed verification; nothing was changed", len(e.Invalid), e.Total)
+	fmt.Fprintf(&b, "chronicle: %d of %s failed verification; nothing was changed", len(e.Invalid), plural.N(e.Total, "rule"))
 	for _, s := range e.Invalid {
 		fmt.Fprintf(&b, "\n  %s (%s):", s.Rule.Name, s.Rule.origin())
 		if len(s.Diagnostics) == 0 {
@@ -286,7 +288,7 @@ func (e *ApplyError) Error() string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "chronicle: push incomplete: %d of %d rules failed", len(failed), len(e.Steps))
+	fmt.Fprintf(&b, "chronicle: push incomplete: %d of %s failed", len(failed), plural.N(len(e.Steps), "rule"))
 	if len(applied) > 0 {
 		b.WriteString("\n  applied: " + strings.Join(applied, ", "))
 	} else {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/push"
 )
 
@@ -264,7 +265,7 @@ func (c *Client) do(ctx context.Context, req request, out any) (http.Header, int
 		retryable := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
 		if !retryable || attempt >= c.maxRetries {
 			if retryable && attempt > 0 {
-				return resp.Header, resp.StatusCode, fmt.Errorf("qradar: giving up after %d attempts: %w", attempt+1, apiErr)
+				return resp.Header, resp.StatusCode, fmt.Errorf("qradar: giving up after %s: %w", plural.N(attempt+1, "attempt"), apiErr)
 			}
 			return resp.Header, resp.StatusCode, apiErr
 		}

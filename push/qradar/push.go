@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/detgen/detgen/internal/plural"
 )
 
 // Message is one entry of the AQL validator's error_messages.
@@ -283,8 +285,8 @@ func (c *Client) Apply(ctx context.Context, extension []byte, searches []Search)
 		}
 	}
 	if len(invalid) > 0 {
-		return steps, fmt.Errorf("qradar: %d of %d searches are invalid, nothing was changed: %w",
-			len(invalid), len(steps), errors.Join(invalid...))
+		return steps, fmt.Errorf("qradar: %d of %s failed validation, nothing was changed: %w",
+			len(invalid), plural.N(len(steps), "search", "searches"), errors.Join(invalid...))
 	}
 	if !changed {
 		return steps, nil

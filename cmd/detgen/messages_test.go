@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// oneRule returns a rules directory holding the shipped spec alone, so a
+// test of counts does not depend on how many rules ship.
+func oneRule(t *testing.T) (dir string, spec string) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "rules")
+	os.MkdirAll(dir, 0o755)
+	abs, _ := filepath.Abs("../../rules/kubernetes/testdata")
+	os.Symlink(abs, filepath.Join(dir, "testdata"))
+	src, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec = filepath.Join(dir, "rule.yaml")
+	os.WriteFile(spec, src, 0o644)
+	return dir, spec
+}
+
+// Counts agree with their nouns: "1 rule", "1 error".
+func TestPlurals(t *testing.T) {
+	rules, spec := oneRule(t)
+	out := filepath.Join(t.TempDir(), "dist")
+	_, stdout, _ := detgen(t, "build", "--rules", rules, "--out", out)
+	if want := "detgen: wrote 3 artifacts for 1 rule to " + out + "\n"; stdout != want {
+		t.Errorf("build: %q, want %q", stdout, want)
+	}
+	src, _ := os.ReadFile(spec)
+	os.WriteFile(spec, bytes.Replace(src, []byte("severity: high"), []byte("severity: hgh"), 1), 0o644)
+	_, _, stderr := detgen(t, "validate", spec)
+	if !strings.HasSuffix(stderr, "detgen: 1 error\n") {
+		t.Errorf("validate: stderr ends %q, want \"detgen: 1 error\"", stderr)
+	}
+	aql := filepath.Join(t.TempDir(), "q.aql")
+	os.WriteFile(aql, []byte("SELECT username FROM events WHERE devicetype = 446"), 0o644)
+	_, _, stderr = detgen(t, "lint", "--strict", aql)
+	if want := "detgen: 0 errors, 1 warning in 1 of 1 file\n"; !strings.HasSuffix(stderr, want) {
+		t.Errorf("lint: stderr %q, want it to end %q", stderr, want)
+	}
+}
+
+// lock says what it locked, by rule id and version, and never tells the
+// user to run detgen lock while running it.
+func TestLockSaysWhatWasLocked(t *testing.T) {
+	rules, spec := oneRule(t)
+	lock := filepath.Join(t.TempDir(), "rules.lock.json")
+	const name = "kubernetes_suspicious_cronjob_job_creation"
+	steps := []struct {
+		edit func([]byte) []byte
+		want string
+	}{
+		{nil, "locked new rule " + name + " (" + ruleID + ") at version 1\ndetgen: " + lock + " now holds 1 rule\n"},
+		{nil, "detgen: " + lock + " is up to date: 1 rule, nothing to lock\n"},
+		{bump, "locked " + name + " (" + ruleID + ") at version 2, was 1 (chronicle, qradar, sigma output changed)\ndetgen: " + lock + " now holds 1 rule\n"},
+	}
+	for i, s := range steps {
+		if s.edit != nil {
+			src, _ := os.ReadFile(spec)
+			os.WriteFile(spec, s.edit(src), 0o644)
+		}
+		code, stdout, stderr := detgen(t, "lock", "--rules", rules, "--lock", lock)
+		if code != 0 || stdout != s.want || strings.Contains(stdout, "run detgen lock") {
+			t.Errorf("step %d: exit %d, stdout %q, want %q; stderr %s", i, code, stdout, s.want, stderr)
+		}
+	}
+}
+
+// bump changes the rule's output with the version bump, date and
+// changelog line that make the change lockable.
+func bump(src []byte) []byte {
+	b := bytes.Replace(src, []byte("socat, xmrig]"), []byte("socat, xmrig, hydra]"), 1)
+	b = bytes.Replace(b, []byte("version: 1\n"), []byte("version: 2\n"), 1)
+	b = bytes.Replace(b, []byte(`modified: "2026-11-23"`), []byte(`modified: "2026-11-24"`), 1)
+	return bytes.Replace(b, []byte("\nseverity: high"), []byte("\n  - version: 2\n    date: \"2026-11-24\"\n    change: hydra images are suspicious.\nseverity: high"), 1)
+}
