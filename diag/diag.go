@@ -83,7 +83,8 @@ func (l List) Error() string {
 
 // Keys maps each key of a decoded YAML mapping to the position of its
 // value, so a check can point at the offending value, not just the
-// mapping. The empty key holds the mapping's own position.
+// mapping. The empty key holds the mapping's own position, and "key[i]"
+// the position of item i of a list value.
 type Keys map[string]Pos
 
 // At returns the position of key's value, or of the mapping when the key

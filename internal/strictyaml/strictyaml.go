@@ -6,7 +6,8 @@
 // Struct fields are matched by their `yaml:"name"` tag. A field tagged
 // `detgen:"required"` must be present and non-empty. A field named Pos of
 // type diag.Pos receives the position of the node it was decoded from, and
-// a field named Keys of type diag.Keys the position of each key's value.
+// a field named Keys of type diag.Keys the position of each key's value
+// (and, for a list, "key[i]" that of item i).
 package strictyaml
 
 import (
@@ -155,6 +156,11 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		}
 		seen[k.Value] = val
 		keys[k.Value] = d.pos(val)
+		if val.Kind == yaml.SequenceNode {
+			for i, item := range val.Content {
+				keys[fmt.Sprintf("%s[%d]", k.Value, i)] = d.pos(item)
+			}
+		}
 		before := len(d.errs)
 		d.value(val, v.Field(idx), join(path, k.Value))
 		if len(d.errs) > before {

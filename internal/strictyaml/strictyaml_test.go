@@ -59,3 +59,17 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+// Keys holds the position of each list item as "key[i]".
+func TestListItemPositions(t *testing.T) {
+	var d struct {
+		Keys diag.Keys
+		Tags []string `yaml:"tags"`
+	}
+	if errs := Decode("f.yaml", []byte("tags:\n  - a\n  -   b\n"), &d); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if p := d.Keys["tags[1]"]; p.Line != 3 || p.Col != 7 {
+		t.Errorf("tags[1] at %v, want 3:7", p)
+	}
+}
