@@ -98,6 +98,7 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 	}
 	c.attack(&r.Attack)
 	c.changelog(r)
+	c.freeText(r)
 
 	out := &ir.Rule{
 		SourceFile: p.File,
@@ -271,7 +272,7 @@ func (c *checker) match(m *spec.Match) ir.Match {
 			case len(v) > maxMatchValue:
 				c.add(m.Keys.At(list.op), "%s value on %q is longer than %d bytes", list.op, m.Field, maxMatchValue)
 			case !validText(v):
-				c.add(m.Keys.At(list.op), "%s value %q on %q holds a control character or invalid UTF-8", list.op, v, m.Field)
+				c.add(m.Keys.At(list.op), "%s value %q on %q holds %s", list.op, v, m.Field, describeBad(v))
 			case seen[key]:
 				c.add(m.Keys.At(list.op), "%s value %q on %q is listed twice", list.op, v, m.Field)
 			}
@@ -281,15 +282,12 @@ func (c *checker) match(m *spec.Match) ir.Match {
 	return out
 }
 
-// validText rejects control characters: no audit field value a detection
-// should compare against holds one, and they are where escaping bugs hide.
+// validText rejects control and invisible characters (badRune): no audit
+// field value a detection should compare against holds one, and they are
+// where escaping bugs and Trojan-Source tricks hide.
 func validText(s string) bool {
-	for _, r := range s {
-		if r == unicode.ReplacementChar || unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
+	_, n := badRune(s, false)
+	return n == 0 && !strings.ContainsRune(s, unicode.ReplacementChar)
 }
 
 func (c *checker) scoring(s *spec.Scoring, out *ir.Rule) {

@@ -1,0 +1,117 @@
+package compile
+
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/spec"
+)
+
+// invisibleNames names the characters of Trojan-Source style attacks:
+// bidi embeddings, overrides, isolates and marks, and zero-width ones.
+var invisibleNames = map[rune]string{
+	0x200B: "ZERO WIDTH SPACE", 0x200C: "ZERO WIDTH NON-JOINER", 0x200D: "ZERO WIDTH JOINER",
+	0x200E: "LEFT-TO-RIGHT MARK", 0x200F: "RIGHT-TO-LEFT MARK",
+	0x202A: "LEFT-TO-RIGHT EMBEDDING", 0x202B: "RIGHT-TO-LEFT EMBEDDING", 0x202C: "POP DIRECTIONAL FORMATTING",
+	0x202D: "LEFT-TO-RIGHT OVERRIDE", 0x202E: "RIGHT-TO-LEFT OVERRIDE",
+	0x2066: "LEFT-TO-RIGHT ISOLATE", 0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE",
+	0x2069: "POP DIRECTIONAL ISOLATE", 0xFEFF: "ZERO WIDTH NO-BREAK SPACE (BOM)",
+}
+
+// badRune returns the first character of s no spec text may hold, and its
+// 1-based index in characters; 0 when there is none. Refused: invalid
+// UTF-8, C0 and C1 controls (but newline where lines allows it), every
+// invisible format character (Unicode Cf: the bidi controls, zero-width
+// characters, the BOM, tag characters) and the line and paragraph
+// separators. Each is invisible in review or rewrites how the text
+// around it reads, in every output the text reaches.
+func badRune(s string, lines bool) (rune, int) {
+	n := 0
+	for i, r := range s {
+		n++
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				return r, n
+			}
+		case r == '\n' && lines:
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == 0x2028, r == 0x2029:
+			return r, n
+		}
+	}
+	return 0, 0
+}
+
+// describeRune names a refused character for a message.
+func describeRune(r rune) string {
+	switch name, ok := invisibleNames[r]; {
+	case ok:
+		return fmt.Sprintf("U+%04X %s", r, name)
+	case r == utf8.RuneError:
+		return "invalid UTF-8"
+	case unicode.IsControl(r):
+		return fmt.Sprintf("U+%04X, a control character,", r)
+	}
+	return fmt.Sprintf("U+%04X, an invisible formatting character,", r)
+}
+
+// describeBad names the first refused character of s and where it is.
+func describeBad(s string) string {
+	r, n := badRune(s, false)
+	if n == 0 {
+		return "U+FFFD REPLACEMENT CHARACTER (text that was not UTF-8)"
+	}
+	return fmt.Sprintf("%s at character %d", describeRune(r), n)
+}
+
+// text reports a free-text field holding a refused character, at the
+// field's position.
+func (c *checker) text(pos diag.Pos, what, s string, lines bool) {
+	if r, n := badRune(s, lines); n > 0 {
+		c.add(pos, "%s holds %s at character %d: remove it (it is invisible, or reorders the text around it, in every output)", what, describeRune(r), n)
+	}
+}
+
+// textList checks each item of the list field key, at the item.
+func (c *checker) textList(keys diag.Keys, key string, items []string) {
+	for i, s := range items {
+		item := fmt.Sprintf("%s[%d]", key, i)
+		pos, ok := keys[item]
+		if !ok {
+			pos = keys.At(key)
+		}
+		c.text(pos, item, s, false)
+	}
+}
+
+// freeText checks every free-text field of r: the metadata every output
+// and page carries, signal descriptions and test names.
+func (c *checker) freeText(r *spec.Rule) {
+	c.text(r.Keys.At("title"), "title", r.Title, false)
+	c.text(r.Keys.At("description"), "description", r.Description, true)
+	c.text(r.Keys.At("author"), "author", r.Author, false)
+	for i, ch := range r.Changelog {
+		c.text(ch.Keys.At("change"), fmt.Sprintf("changelog[%d].change", i), ch.Change, false)
+	}
+	c.textList(r.Keys, "data_sources", r.DataSources)
+	c.textList(r.Keys, "references", r.References)
+	c.textList(r.Keys, "false_positives", r.FalsePositives)
+	c.textList(r.Keys, "tuning", r.Tuning)
+	c.text(r.Testing.Pos, "testing.methodology", r.Testing.Methodology, true)
+	for i, tc := range r.Testing.Cases {
+		c.text(tc.Pos, fmt.Sprintf("testing.cases[%d].name", i), tc.Name, false)
+		c.text(tc.Pos, fmt.Sprintf("testing.cases[%d].expected", i), tc.Expected, true)
+	}
+	for _, sig := range r.Detection.Scoring.Signals {
+		c.text(sig.Keys.At("description"), "signal "+sig.Name+": description", sig.Description, false)
+	}
+	for _, t := range r.Tests {
+		c.text(t.Keys.At("name"), fmt.Sprintf("test %q: name", t.Name), t.Name, false)
+		c.text(t.Keys.At("source"), fmt.Sprintf("test %q: source", t.Name), t.Source, false)
+		for _, d := range t.Differs {
+			c.text(d.Keys.At("reason"), fmt.Sprintf("test %q: differs %s: reason", t.Name, d.Target), d.Reason, true)
+		}
+	}
+}
