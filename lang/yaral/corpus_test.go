@@ -134,24 +134,6 @@ func TestCorpusRoundTrip(t *testing.T) {
 	}
 }
 
-// findCorpusNoSkip locates the corpus like corpora.Dir but without skipping:
-// FuzzParse must still run its other seeds when the corpus is absent.
-func findCorpusNoSkip() string {
-	wd, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		cand := filepath.Join(d, "shared", "corpora", corpusName)
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		if filepath.Dir(d) == d {
-			return ""
-		}
-	}
-}
-
 var fuzzSeeds = []string{
 	"",
 	"rule r { meta: events: $e.a = 1 condition: $e }",
@@ -168,7 +150,8 @@ func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
-	if dir := findCorpusNoSkip(); dir != "" {
+	// The corpus adds seeds; without it (off CI) the built-in ones run.
+	if dir := corpora.Optional(f, corpusName); dir != "" {
 		for _, cf := range readCorpus(f, dir) {
 			f.Add(cf.src)
 		}
