@@ -105,7 +105,10 @@ func Pages(rules []*ir.Rule, arts map[string][]Artifact) ([]Page, error) {
 			}
 			d := pageData{
 				Rule: r, Target: p, Subject: subject(r), AttackID: attackID(r),
-				Artifact: string(byTarget[p.Target]), MaxScore: r.MaxScore(), Prerequisites: pre,
+				Artifact: string(byTarget[p.Target]), Prerequisites: pre,
+			}
+			if r.Scoring != nil {
+				d.MaxScore = r.Scoring.MaxScore()
 			}
 			for _, o := range present {
 				if o.Target != p.Target {

@@ -64,7 +64,7 @@ func TestPagesCarryTheSeedContent(t *testing.T) {
 			t.Errorf("%s page links to itself", target)
 		}
 	}
-	if !strings.Contains(got["index.md"], "| T1053.007 | Suspicious Kubernetes CronJob or Job Creation | high | 1 |") {
+	if !strings.Contains(got["index.md"], "| T1053.007 | Suspicious Kubernetes CronJob or Job Creation | high | 2 |") {
 		t.Errorf("index:\n%s", got["index.md"])
 	}
 	if !strings.Contains(got[dir+"qradar.md"], "`objectRef_resource` (field resource): JSON expression `/\"objectRef\"/\"resource\"`") {

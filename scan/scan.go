@@ -70,7 +70,7 @@ func New(rules []*ir.Rule) (*Scanner, error) {
 		}
 		s.evals = append(s.evals, ev)
 		var pf prefilter
-		for _, m := range r.Scope {
+		for _, m := range required(r.Condition) {
 			if lits, ok := literals(m); ok {
 				pf = append(pf, lits)
 			}
@@ -83,12 +83,17 @@ func New(rules []*ir.Rule) (*Scanner, error) {
 // literals returns the values of m as raw-text needles, or false when one
 // of them could appear differently in the raw line (case folding, or
 // characters JSON or a nested JSON string would escape).
-func literals(m ir.Match) ([][]byte, bool) {
-	if m.Nocase {
+func literals(m *ir.Match) ([][]byte, bool) {
+	if !m.Cased || m.FieldRef || m.All {
+		return nil, false
+	}
+	switch m.Op {
+	case ir.Equals, ir.StartsWith, ir.Contains, ir.EndsWith:
+	default:
 		return nil, false
 	}
 	var out [][]byte
-	for _, list := range [][]string{m.Equals, m.StartsWith, m.Contains} {
+	for _, list := range [][]string{m.Values} {
 		for _, v := range list {
 			for _, r := range v {
 				if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
@@ -99,6 +104,22 @@ func literals(m ir.Match) ([][]byte, bool) {
 		}
 	}
 	return out, len(out) > 0
+}
+
+// required lists the tests every match of e must pass: the tests that
+// are terms of its top-level conjunction, nested ANDs flattened.
+func required(e ir.Expr) []*ir.Match {
+	switch n := e.(type) {
+	case *ir.Match:
+		return []*ir.Match{n}
+	case *ir.And:
+		var out []*ir.Match
+		for _, a := range n.Args {
+			out = append(out, required(a)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // candidate reports whether some rule's pre-filter passes the line.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/yaral"
 	"github.com/detgen/detgen/templates"
@@ -29,6 +30,9 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	}
 	data, err := (&gen{prof: prof}).rule(r)
 	if err != nil {
+		if _, ok := err.(*unsupported); ok {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%s: chronicle: %w", r.SourceFile, err)
 	}
 	var out bytes.Buffer
@@ -49,17 +53,54 @@ type ruleData struct {
 	Confidence     string
 	FalsePositives string
 	References     string
-	LogTypes       [][]string // per log type: AND-ed predicates
-	AnySignal      []string   // OR-ed signal predicates
+	LogTypes       []string // per log type: its condition
+	AnySignal      []string // OR-ed signal predicates
 	ScoreTerms     []string
 	Outcomes       []Outcome
+	HasScore       bool
 	ScoreGate      bool
+	Threshold      int
 }
 
-type gen struct{ prof *Profile }
+type gen struct {
+	prof *Profile
+	src  *ir.Rule
+}
 
-func (g *gen) rule(r *ir.Rule) (*ruleData, error) {
-	d := &ruleData{
+// unsupported is a construct YARA-L cannot express faithfully.
+type unsupported struct {
+	pos diag.Pos
+	msg string
+}
+
+func (u *unsupported) Error() string { return u.pos.String() + ": chronicle: " + u.msg }
+
+func (g *gen) fail(e ir.Expr, format string, args ...any) {
+	pos := diag.Pos{File: g.src.SourceFile}
+	switch n := e.(type) {
+	case *ir.Match:
+		pos = n.Pos
+	case *ir.Keyword:
+		pos = n.Pos
+	}
+	panic(&unsupported{pos: pos, msg: fmt.Sprintf(format, args...)})
+}
+
+// maxCombinations bounds the OR of ANDs an "N of" expands to.
+const maxCombinations = 64
+
+func (g *gen) rule(r *ir.Rule) (d *ruleData, err error) {
+	g.src = r
+	defer func() {
+		if x := recover(); x != nil {
+			u, ok := x.(*unsupported)
+			if !ok {
+				panic(x)
+			}
+			d, err = nil, u
+		}
+	}()
+	d = &ruleData{
 		Rule:           r,
 		Name:           r.Name,
 		Severity:       title(r.Severity),
@@ -67,7 +108,6 @@ func (g *gen) rule(r *ir.Rule) (*ruleData, error) {
 		FalsePositives: strings.Join(r.FalsePositives, "; "),
 		References:     strings.Join(r.References, ", "),
 		Outcomes:       g.prof.Outcomes,
-		ScoreGate:      !r.AnySignalAlerts(),
 	}
 	var tactics, logTypes []string
 	for _, t := range r.Tactics {
@@ -83,110 +123,261 @@ func (g *gen) rule(r *ir.Rule) (*ruleData, error) {
 	for _, lt := range g.prof.LogTypes {
 		logTypes = append(logTypes, lt.Name)
 		preds := []string{"$e.metadata.log_type = " + yaral.QuoteString(lt.Name)}
-		for _, m := range r.Scope {
-			p, err := g.predicate(lt, m)
-			if err != nil {
-				return nil, fmt.Errorf("scope: %w", err)
-			}
-			preds = append(preds, p)
+		if len(lt.EventTypes) > 0 {
+			preds = append(preds, "$e.metadata.event_type = "+yaral.QuoteRegex("^(?:"+alternation(lt.EventTypes)+")$"))
 		}
-		for _, m := range r.Exclusions {
-			p, err := g.predicate(lt, m)
-			if err != nil {
-				return nil, fmt.Errorf("exclusion: %w", err)
-			}
-			preds = append(preds, "not "+p)
+		for _, x := range conjuncts(r.Condition) {
+			preds = append(preds, g.expr(lt, x, true))
 		}
-		d.LogTypes = append(d.LogTypes, preds)
+		d.LogTypes = append(d.LogTypes, strings.Join(preds, "\n        and "))
 	}
 	d.DataSource = strings.Join(logTypes, ", ")
 
-	if r.Base > 0 {
-		d.ScoreTerms = append(d.ScoreTerms, fmt.Sprint(r.Base))
-	}
-	for _, sig := range r.Signals {
-		p, err := g.signal(sig)
-		if err != nil {
-			return nil, fmt.Errorf("signal %s: %w", sig.Name, err)
+	if s := r.Scoring; s != nil {
+		d.HasScore = true
+		d.ScoreGate = !s.AnySignalAlerts()
+		d.Threshold = s.Threshold
+		if s.Base > 0 {
+			d.ScoreTerms = append(d.ScoreTerms, fmt.Sprint(s.Base))
 		}
-		d.AnySignal = append(d.AnySignal, p)
-		d.ScoreTerms = append(d.ScoreTerms, fmt.Sprintf("if(%s, %d, 0)", p, sig.Weight))
+		for _, sig := range s.Signals {
+			p := g.signal(sig.When)
+			if !d.ScoreGate {
+				d.AnySignal = append(d.AnySignal, p)
+			}
+			d.ScoreTerms = append(d.ScoreTerms, fmt.Sprintf("if(%s, %d, 0)", p, sig.Weight))
+		}
 	}
 	return d, nil
 }
 
-// signal renders one signal as a single boolean expression. A field that
-// every log type maps to the same UDM path is tested once; otherwise each
-// log type is tested on its own path.
-func (g *gen) signal(sig ir.Signal) (string, error) {
-	var alts []string
-	for _, m := range sig.Any {
-		perType := map[string]string{}
-		same := true
-		var first string
-		for i, lt := range g.prof.LogTypes {
-			p, err := g.predicate(lt, m)
-			if err != nil {
-				return "", err
-			}
-			perType[lt.Name] = p
-			if i == 0 {
-				first = p
-			} else if p != first {
-				same = false
-			}
-		}
-		if same {
-			alts = append(alts, first)
-			continue
-		}
-		for _, lt := range g.prof.LogTypes {
-			alts = append(alts, fmt.Sprintf("($e.metadata.log_type = %s and %s)", yaral.QuoteString(lt.Name), perType[lt.Name]))
-		}
+// conjuncts flattens nested ANDs into the terms that must all hold.
+func conjuncts(e ir.Expr) []ir.Expr {
+	a, ok := e.(*ir.And)
+	if !ok {
+		return []ir.Expr{e}
 	}
-	if len(alts) == 1 {
-		return alts[0], nil
+	var out []ir.Expr
+	for _, x := range a.Args {
+		out = append(out, conjuncts(x)...)
 	}
-	return "(" + strings.Join(alts, " or ") + ")", nil
+	return out
 }
 
-// predicate renders one match as one comparison, so that "not" can prefix
-// it: a single exact value is a string comparison, anything else one
-// regex that ORs every value.
-func (g *gen) predicate(lt LogType, m ir.Match) (string, error) {
+// signal renders a signal's condition once when every log type maps it
+// the same way, else per log type.
+func (g *gen) signal(e ir.Expr) string {
+	var first string
+	same := true
+	per := make([]string, len(g.prof.LogTypes))
+	for i, lt := range g.prof.LogTypes {
+		per[i] = g.expr(lt, e, false)
+		if i == 0 {
+			first = per[i]
+		} else if per[i] != first {
+			same = false
+		}
+	}
+	if same {
+		return first
+	}
+	var alts []string
+	for i, lt := range g.prof.LogTypes {
+		alts = append(alts, fmt.Sprintf("($e.metadata.log_type = %s and %s)", yaral.QuoteString(lt.Name), per[i]))
+	}
+	return "(" + strings.Join(alts, " or ") + ")"
+}
+
+// expr renders e for one log type. top is true for a direct term of the
+// events section, which needs no parentheses.
+func (g *gen) expr(lt LogType, e ir.Expr, top bool) string {
+	wrap := func(s string) string {
+		if top {
+			return s
+		}
+		return "(" + s + ")"
+	}
+	switch n := e.(type) {
+	case *ir.And:
+		return wrap(g.join(lt, n.Args, " and "))
+	case *ir.Or:
+		return wrap(g.join(lt, n.Args, " or "))
+	case *ir.Not:
+		inner := g.expr(lt, n.Arg, false)
+		if !strings.HasPrefix(inner, "(") {
+			inner = "(" + inner + ")"
+		}
+		if m, ok := n.Arg.(*ir.Match); ok && !strings.Contains(g.match(lt, m), " or ") && !strings.Contains(g.match(lt, m), " and ") {
+			inner = g.match(lt, m)
+		}
+		return "not " + inner
+	case *ir.AtLeast:
+		if c := ir.Binomial(len(n.Args), n.N); c > maxCombinations {
+			g.fail(e, "%d of %d expands to %d combinations; YARA-L has no counting operator and at most %d are written", n.N, len(n.Args), c, maxCombinations)
+		}
+		var ors []string
+		for _, set := range ir.Combinations(len(n.Args), n.N) {
+			var ands []string
+			for _, i := range set {
+				ands = append(ands, g.expr(lt, n.Args[i], false))
+			}
+			ors = append(ors, "("+strings.Join(ands, " and ")+")")
+		}
+		return wrap(strings.Join(ors, " or "))
+	case *ir.Match:
+		p := g.match(lt, n)
+		if top || !strings.Contains(p, " or ") && !strings.Contains(p, " and ") {
+			return p
+		}
+		return "(" + p + ")"
+	case *ir.Keyword:
+		g.fail(e, "keyword search: YARA-L rules have no predicate over the raw log, only UDM fields")
+	}
+	panic(fmt.Sprintf("chronicle: unknown expression %T", e))
+}
+
+func (g *gen) join(lt LogType, args []ir.Expr, sep string) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = g.expr(lt, a, false)
+	}
+	return strings.Join(parts, sep)
+}
+
+// match renders one field test for one log type.
+func (g *gen) match(lt LogType, m *ir.Match) string {
 	f, ok := g.prof.resolve(lt, m.Field)
-	if !ok {
-		return "", fmt.Errorf("field %q has no UDM mapping for log type %s in mappings/chronicle", m.Field, lt.Name)
+	if !ok || f.Unavailable != "" {
+		reason := "no UDM mapping for log type " + lt.Name + " in mappings/chronicle"
+		if f.Unavailable != "" {
+			reason = f.Unavailable
+		}
+		g.fail(m, "field %s cannot be used on Chronicle: %s", m.Field, reason)
+	}
+	if !m.FieldRef {
+		for _, v := range m.Values {
+			if err := yaral.ValidateString(v); err != nil {
+				g.fail(m, "field %s: %v", m.Field, err)
+			}
+		}
 	}
 	lhs := "$e." + f.UDM
-	suffix := ""
-	if m.Nocase || f.Nocase {
-		suffix = " nocase"
+	nocase := ""
+	text := m.Type == ir.String || m.Type == ir.List
+	if text && !m.Cased || f.Nocase {
+		nocase = " nocase"
+	}
+	switch m.Op {
+	case ir.Exists:
+		return lhs + ` != ""`
+	case ir.Null:
+		return lhs + ` = ""`
+	case ir.Empty:
+		g.fail(m, "empty value: UDM does not tell an empty field from a missing one")
 	}
 	if f.Wrap != "" {
-		if len(m.StartsWith)+len(m.Contains) > 0 {
-			return "", fmt.Errorf("field %q on log type %s supports equals only", m.Field, lt.Name)
+		if m.Op != ir.Equals || m.FieldRef || m.All {
+			g.fail(m, "field %s on log type %s is read from a composite UDM value and supports equals only", m.Field, lt.Name)
 		}
-		return lhs + " = " + yaral.QuoteRegex(fmt.Sprintf(f.Wrap, alternation(m.Equals))) + suffix, nil
+		return lhs + " = " + yaral.QuoteRegex(fmt.Sprintf(f.Wrap, alternation(m.Values))) + nocase
 	}
-	if len(m.Equals) == 1 && len(m.StartsWith)+len(m.Contains) == 0 {
-		q, err := quoteValue(m.Equals[0])
-		if err != nil {
-			return "", fmt.Errorf("field %q: %v", m.Field, err)
+	if m.FieldRef {
+		var tests []string
+		for _, other := range m.Values {
+			o, ok := g.prof.resolve(lt, other)
+			if !ok || o.Unavailable != "" || o.Wrap != "" {
+				g.fail(m, "fieldref %s has no plain UDM mapping for log type %s", other, lt.Name)
+			}
+			a, b := lhs, "$e."+o.UDM
+			if !m.Cased {
+				a, b = "strings.to_lower("+a+")", "strings.to_lower("+b+")"
+			}
+			switch m.Op {
+			case ir.Equals:
+				tests = append(tests, a+" = "+b)
+			case ir.Contains:
+				tests = append(tests, "strings.contains("+a+", "+b+")")
+			case ir.StartsWith:
+				tests = append(tests, "strings.starts_with("+a+", "+b+")")
+			case ir.EndsWith:
+				tests = append(tests, "strings.ends_with("+a+", "+b+")")
+			}
 		}
-		return lhs + " = " + q + suffix, nil
+		return combineY(tests, m.All)
 	}
-	var parts []string
-	if len(m.Equals) > 0 {
-		parts = append(parts, "^"+group(m.Equals)+"$")
+	switch m.Op {
+	case ir.Equals:
+		if f.Int || m.Type == ir.Int && f.Int {
+			return combineY(each(m.Values, func(v string) string { return lhs + " = " + v }), m.All)
+		}
+		if m.Type == ir.Bool && f.Int {
+			break
+		}
+		if len(m.Values) == 1 || m.All {
+			return combineY(each(m.Values, func(v string) string { return lhs + " = " + yaral.QuoteString(v) + nocase }), m.All)
+		}
+		return lhs + " = " + yaral.QuoteRegex("^"+group(m.Values)+"$") + nocase
+	case ir.Contains, ir.StartsWith, ir.EndsWith:
+		pre, suf := "", ""
+		if m.Op == ir.StartsWith {
+			pre = "^"
+		}
+		if m.Op == ir.EndsWith {
+			suf = "$"
+		}
+		if m.All {
+			return combineY(each(m.Values, func(v string) string {
+				return lhs + " = " + yaral.QuoteRegex(pre+yaral.RegexLiteralOf(v)+suf) + nocase
+			}), true)
+		}
+		body := alternation(m.Values)
+		if (pre != "" || suf != "") && len(m.Values) > 1 {
+			body = "(?:" + body + ")"
+		}
+		return lhs + " = " + yaral.QuoteRegex(pre+body+suf) + nocase
+	case ir.Regex:
+		flags := strings.ReplaceAll(m.Flags, "i", "")
+		ci := ""
+		if strings.Contains(m.Flags, "i") {
+			ci = " nocase"
+		}
+		return combineY(each(m.Values, func(v string) string {
+			if flags != "" {
+				v = "(?" + flags + ")" + v
+			}
+			return lhs + " = " + yaral.QuoteRegex(v) + ci
+		}), m.All)
+	case ir.CIDR:
+		return combineY(each(m.Values, func(v string) string {
+			return "net.ip_in_range_cidr(" + lhs + ", " + yaral.QuoteString(v) + ")"
+		}), m.All)
+	case ir.GT, ir.GTE, ir.LT, ir.LTE:
+		if !f.Int {
+			g.fail(m, "%s on field %s: its UDM path %s is not an integer field", m.Op, m.Field, f.UDM)
+		}
+		op := map[ir.Op]string{ir.GT: ">", ir.GTE: ">=", ir.LT: "<", ir.LTE: "<="}[m.Op]
+		return combineY(each(m.Values, func(v string) string { return lhs + " " + op + " " + v }), m.All)
 	}
-	if len(m.StartsWith) > 0 {
-		parts = append(parts, "^"+group(m.StartsWith))
+	g.fail(m, "operator %s is not supported on Chronicle", m.Op)
+	return ""
+}
+
+func each(values []string, f func(string) string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = f(v)
 	}
-	if len(m.Contains) > 0 {
-		parts = append(parts, alternation(m.Contains))
+	return out
+}
+
+func combineY(tests []string, all bool) string {
+	if len(tests) == 1 {
+		return tests[0]
 	}
-	return lhs + " = " + yaral.QuoteRegex(strings.Join(parts, "|")) + suffix, nil
+	if all {
+		return strings.Join(tests, " and ")
+	}
+	return strings.Join(tests, " or ")
 }
 
 func alternation(values []string) string {

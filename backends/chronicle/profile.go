@@ -20,9 +20,12 @@ type Profile struct {
 
 // LogType is one UDM log type and its type-specific field paths.
 type LogType struct {
-	Pos    diag.Pos
-	Name   string     `yaml:"name" detgen:"required"`
-	Fields []UDMField `yaml:"fields"`
+	Pos  diag.Pos
+	Name string `yaml:"name" detgen:"required"`
+	// EventTypes, when set, are the metadata.event_type values of the
+	// log source's records in this log type.
+	EventTypes []string   `yaml:"event_types"`
+	Fields     []UDMField `yaml:"fields"`
 }
 
 // UDMField maps a logical field to a UDM path (relative to the event
@@ -40,6 +43,11 @@ type UDMField struct {
 	// "joined" (all values, space-separated) or "any_true" ("true" when
 	// any value is true).
 	Extension string `yaml:"extension"`
+	// Int marks a UDM field of integer type: compared with numbers, not
+	// strings.
+	Int bool `yaml:"int"`
+	// Unavailable says why the field cannot be tested on Chronicle.
+	Unavailable string `yaml:"unavailable"`
 }
 
 // Outcome is an extra outcome variable, written as given.
@@ -146,21 +154,7 @@ func Requirements(r *ir.Rule) ([]Requirement, error) {
 	if err != nil {
 		return nil, err
 	}
-	fields := map[string]bool{}
-	var order []string
-	add := func(ms []ir.Match) {
-		for _, m := range ms {
-			if !fields[m.Field] {
-				fields[m.Field] = true
-				order = append(order, m.Field)
-			}
-		}
-	}
-	add(r.Scope)
-	add(r.Exclusions)
-	for _, s := range r.Signals {
-		add(s.Any)
-	}
+	order := r.Fields()
 	var out []Requirement
 	for _, lt := range prof.LogTypes {
 		for _, f := range order {

@@ -42,6 +42,9 @@ type FieldSpec struct {
 	Property   string `yaml:"property"`
 	Column     string `yaml:"column"`
 	PayloadKey string `yaml:"payload_key"`
+	// Unavailable says why the field cannot be tested on QRadar; using
+	// it is a compile error that quotes the reason.
+	Unavailable string `yaml:"unavailable"`
 }
 
 var (
@@ -138,16 +141,8 @@ func Properties(r *ir.Rule) ([]Property, error) {
 			used[c.Field] = true
 		}
 	}
-	for _, m := range r.Scope {
-		used[m.Field] = true
-	}
-	for _, m := range r.Exclusions {
-		used[m.Field] = true
-	}
-	for _, s := range r.Signals {
-		for _, m := range s.Any {
-			used[m.Field] = true
-		}
+	for _, f := range r.Fields() {
+		used[f] = true
 	}
 	var out []Property
 	for _, f := range prof.Fields {

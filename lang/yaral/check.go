@@ -93,6 +93,26 @@ const (
 	// re.regex/re.capture/re.replace, is not valid RE2 (checked with Go's
 	// regexp/syntax, which implements RE2 syntax). Error.
 	CodeInvalidRegex = "invalid-regex"
+	// CodeBadModifier: any/all where Google's repeated-fields reference
+	// rules it out: combined with map access or array indexing, in a
+	// placeholder assignment or a join, in a reference-list test, or twice
+	// in one predicate (a join of two repeated fields). Error.
+	CodeBadModifier = "bad-modifier"
+	// CodeBadNocase: nocase where it does not apply: after <, <=, >, >=,
+	// on a comparison with a number or boolean, after a call other than
+	// re.regex, or on an enumerated field (Google: "cannot be used when a
+	// type of field is an enumerated value"). Error.
+	CodeBadNocase = "bad-nocase"
+	// CodeLiteralComparison: both operands of a comparison are literals
+	// (Google: "regarded as a compilation error"). Error.
+	CodeLiteralComparison = "literal-comparison"
+	// CodeInvalidCIDR: the literal range of net.ip_in_range_cidr is not an
+	// IPv4 or IPv6 CIDR range. Error.
+	CodeInvalidCIDR = "invalid-cidr"
+	// CodeNeverTrue: strings.starts_with or strings.ends_with with an empty
+	// literal prefix or suffix, which Google documents as always false.
+	// Warning.
+	CodeNeverTrue = "never-true"
 )
 
 // MaxOutcomes is the maximum number of outcome variables per rule.
@@ -208,6 +228,8 @@ type checker struct {
 	eventOrder   []string
 	placeholders map[string]Pos
 	outcomes     map[string]Pos
+
+	reportedMods map[*FieldExpr]bool // any/all fields already reported as a second modifier
 }
 
 func (c *checker) add(pos Pos, sev Severity, code, msg string) {
@@ -580,8 +602,17 @@ func (c *checker) checkExprs() {
 				if e.Op == EQ || e.Op == NEQ {
 					c.checkLogType(e)
 				}
+				if e.Op.isComparison() {
+					c.checkComparison(e)
+				}
 			case *CallExpr:
 				c.checkCall(e)
+				c.checkPredicateCall(e)
+			case *InExpr:
+				c.checkIn(e)
+			case *FieldExpr:
+				c.checkModifierPath(e)
+				return false
 			case *BasicLit:
 				if e.Kind == REGEX {
 					c.checkRegex(e)
