@@ -106,7 +106,7 @@ func (*And) exprNode()     {}
 func (*Or) exprNode()      {}
 func (*Not) exprNode()     {}
 func (*AtLeast) exprNode() {}
-func (*Match) exprNode()    {}
+func (*Match) exprNode()   {}
 func (*Keyword) exprNode() {}
 
 // Walk calls f on e and every node below it, parents first.

@@ -101,4 +101,3 @@ type Ref struct{ ID, Name string }
 
 // TestCase is a described adversary scenario.
 type TestCase struct{ Name, Expected string }
-

@@ -447,6 +447,7 @@ func FieldTypes(logsource string) (map[string]ir.FieldType, error) {
 	}
 	return out, nil
 }
+
 // EventConfig is the sigma-go configuration under which the generated
 // rule's dotted field names read a nested audit event: each field maps to
 // the JSONPath of its catalog path, lists expanded
