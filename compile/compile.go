@@ -142,6 +142,10 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 		return out
 	}
 	c.ls = ls
+	if _, errs := Catalog(ls); len(errs) > 0 {
+		c.errs.Append(errs)
+		return out
+	}
 
 	c.detection(r, out)
 	c.tests(r, out)

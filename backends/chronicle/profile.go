@@ -13,9 +13,13 @@ import (
 
 // Profile is mappings/chronicle/<logsource>.yaml.
 type Profile struct {
-	LogTypes []LogType  `yaml:"log_types" detgen:"required"`
-	Fields   []UDMField `yaml:"fields"`
-	Outcomes []Outcome  `yaml:"outcomes"`
+	LogTypes []LogType `yaml:"log_types" detgen:"required"`
+	// Forms maps a record form (package reader) to the log type SecOps
+	// ingests it as; a form may map to a log type the rules do not
+	// select. Without Forms every record is the first log type.
+	Forms    map[string]string `yaml:"forms"`
+	Fields   []UDMField        `yaml:"fields"`
+	Outcomes []Outcome         `yaml:"outcomes"`
 }
 
 // LogType is one UDM log type and its type-specific field paths.
@@ -24,8 +28,12 @@ type LogType struct {
 	Name string `yaml:"name" detgen:"required"`
 	// EventTypes, when set, are the metadata.event_type values of the
 	// log source's records in this log type.
-	EventTypes []string   `yaml:"event_types"`
-	Fields     []UDMField `yaml:"fields"`
+	EventTypes []string `yaml:"event_types"`
+	// ParserFields are further UDM fields the default parser fills from
+	// the record (read by outcomes): path is a catalog-style path into
+	// the event, or with raw into the record as received.
+	ParserFields []ParserField `yaml:"parser_fields"`
+	Fields       []UDMField    `yaml:"fields"`
 }
 
 // UDMField maps a logical field to a UDM path (relative to the event
@@ -48,6 +56,14 @@ type UDMField struct {
 	Int bool `yaml:"int"`
 	// Unavailable says why the field cannot be tested on Chronicle.
 	Unavailable string `yaml:"unavailable"`
+}
+
+// ParserField is a UDM field the default parser fills from a record path.
+type ParserField struct {
+	Pos  diag.Pos
+	UDM  string `yaml:"udm" detgen:"required"`
+	Path string `yaml:"path" detgen:"required"`
+	Raw  bool   `yaml:"raw"`
 }
 
 // Outcome is an extra outcome variable, written as given.

@@ -15,13 +15,18 @@ import (
 // Profile is mappings/qradar/<logsource>.yaml: how each logical field
 // reaches a QRadar event and how the query is laid out.
 type Profile struct {
-	DeviceTypes []int       `yaml:"device_types" detgen:"required"`
-	Limit       int         `yaml:"limit" detgen:"required"`
-	Last        string      `yaml:"last" detgen:"required"`
-	ScoreAlias  string      `yaml:"score_alias" detgen:"required"`
-	OrderBy     []string    `yaml:"order_by" detgen:"required"`
-	Select      []Column    `yaml:"select" detgen:"required"`
-	Fields      []FieldSpec `yaml:"fields" detgen:"required"`
+	DeviceTypes []int `yaml:"device_types" detgen:"required"`
+	// Forms maps a record form (package reader) to the device type of the
+	// DSM that parses it. Records of a form not listed arrive through
+	// another DSM: another device type and none of these properties.
+	// Without Forms every record is parsed by DeviceTypes[0].
+	Forms      map[string]int `yaml:"forms"`
+	Limit      int            `yaml:"limit" detgen:"required"`
+	Last       string         `yaml:"last" detgen:"required"`
+	ScoreAlias string         `yaml:"score_alias" detgen:"required"`
+	OrderBy    []string       `yaml:"order_by" detgen:"required"`
+	Select     []Column       `yaml:"select" detgen:"required"`
+	Fields     []FieldSpec    `yaml:"fields" detgen:"required"`
 }
 
 // Column is one selected column: a raw AQL expression from the profile, or

@@ -5,6 +5,7 @@
 package reference
 
 import (
+	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/record"
@@ -20,8 +21,9 @@ type Result struct {
 
 // Evaluator evaluates one rule.
 type Evaluator struct {
-	rule *ir.Rule
-	ls   *mappings.Logsource
+	rule  *ir.Rule
+	ls    *mappings.Logsource
+	scope ir.Expr // the records of the format that belong to the log source
 }
 
 // New prepares the evaluation of r.
@@ -30,7 +32,11 @@ func New(r *ir.Rule) (*Evaluator, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return &Evaluator{rule: r, ls: ls}, nil
+	scope, errs := compile.Catalog(ls)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return &Evaluator{rule: r, ls: ls, scope: scope}, nil
 }
 
 // Evaluate judges ev, an event in the catalog's record form.
@@ -48,7 +54,7 @@ func (e *Evaluator) Evaluate(ev map[string]any) Result {
 	}
 	env := Env{Values: values, Text: func() []string { return record.Strings(ev) }}
 	var res Result
-	res.Selected = env.Holds(e.rule.Condition)
+	res.Selected = (e.scope == nil || env.Holds(e.scope)) && env.Holds(e.rule.Condition)
 	res.Match = res.Selected
 	if s := e.rule.Scoring; s != nil {
 		res.Score = s.Base
