@@ -14,7 +14,6 @@ import (
 // fields) and compiles its scope: the records of the format that belong
 // to the log source. scope is nil when every record does.
 func Catalog(ls *mappings.Logsource) (scope ir.Expr, errs diag.List) {
-	file := ls.Pos.File
 	if ls.Format != "" {
 		if _, ok := reader.Lookup(ls.Format); !ok {
 			errs.Add(ls.Pos, "format %q is unknown (known: %s)", ls.Format, strings.Join(reader.Formats(), ", "))
@@ -40,6 +39,17 @@ func Catalog(ls *mappings.Logsource) (scope ir.Expr, errs diag.List) {
 	if ls.Scope == nil || len(errs) > 0 {
 		return nil, errs
 	}
+	scope, e := Scope(ls, ls.Scope)
+	errs.Append(e)
+	return scope, errs
+}
+
+// Scope compiles a record filter written over a catalog's fields: a
+// catalog's own scope, or a target mapping's narrowing of its record
+// type (QRadar's EventID filter).
+func Scope(ls *mappings.Logsource, sc *mappings.Scope) (ir.Expr, diag.List) {
+	var errs diag.List
+	file := sc.Pos.File
 	opt := detection.Options{
 		File: file,
 		Resolve: func(name string) (detection.Field, bool) {
@@ -47,12 +57,12 @@ func Catalog(ls *mappings.Logsource) (scope ir.Expr, errs diag.List) {
 			return detection.Field{Name: f.Name, Type: ir.FieldType(f.Type)}, ok
 		},
 	}
-	sels, e := detection.ReadSelections(&ls.Scope.Selections, opt)
+	sels, e := detection.ReadSelections(&sc.Selections, opt)
 	errs.Append(e)
 	if len(e) > 0 {
 		return nil, errs
 	}
-	scope, e = detection.Condition(ls.Scope.Condition, ls.Scope.Keys.At("condition"), sels)
+	scope, e := detection.Condition(sc.Condition, sc.Keys.At("condition"), sels)
 	errs.Append(e)
 	return scope, errs
 }

@@ -57,7 +57,13 @@ func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form string) evalya
 	if lt == nil {
 		return out // a log type the rule does not select
 	}
-	if len(lt.EventTypes) == 1 {
+	if by := lt.EventTypeBy; by != nil {
+		for _, v := range fieldValues(c.ls, ev, by.Field) {
+			if t, ok := by.Values[v]; ok {
+				out["metadata.event_type"] = []string{t}
+			}
+		}
+	} else if len(lt.EventTypes) == 1 {
 		out["metadata.event_type"] = lt.EventTypes
 	}
 	var rec map[string]any

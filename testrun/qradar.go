@@ -2,6 +2,7 @@ package testrun
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/detgen/detgen/backends/qradar"
@@ -65,6 +66,12 @@ func (q *qradarRunner) event(raw []byte, ev map[string]any, form string) evalaql
 		dt = d
 	}
 	out.Columns["devicetype"] = dt
+	// A mapped column the record does not fill is NULL, not unknown.
+	for _, f := range q.prof.Fields {
+		if f.Column != "" {
+			out.Columns[strings.ToLower(f.Column)] = nil
+		}
+	}
 	for _, f := range q.prof.Fields {
 		vs := fieldValues(q.ls, ev, f.Field)
 		if len(vs) == 0 {
@@ -76,7 +83,7 @@ func (q *qradarRunner) event(raw []byte, ev map[string]any, form string) evalaql
 		case f.Property != "":
 			out.Properties[f.Property] = v
 		case f.Column != "":
-			out.Columns[f.Column] = columnValue(v)
+			out.Columns[strings.ToLower(f.Column)] = columnValue(v)
 		}
 	}
 	return out

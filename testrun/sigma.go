@@ -4,10 +4,12 @@ import (
 	"fmt"
 
 	"github.com/detgen/detgen/backends/sigma"
+	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/detection"
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/eval/reference"
 	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/record"
 	"gopkg.in/yaml.v3"
 )
@@ -17,7 +19,10 @@ import (
 // modifiers, condition), and each Sigma field name reads the event at the
 // dotted path it names. Only the field types come from the Sigma profile.
 type sigmaRunner struct {
-	cond ir.Expr
+	cond    ir.Expr
+	scope   ir.Expr // the logsource's records; nil: all
+	byField bool    // a Sigma name is a catalog field, not an event path
+	ls      *mappings.Logsource
 }
 
 func newSigmaRunner(r *ir.Rule, artifact []byte) (*sigmaRunner, error) {
@@ -29,9 +34,13 @@ func newSigmaRunner(r *ir.Rule, artifact []byte) (*sigmaRunner, error) {
 	if det == nil {
 		return nil, fmt.Errorf("generated Sigma has no detection")
 	}
-	types, err := sigma.FieldTypes(r.Logsource)
+	types, byField, err := sigma.FieldTypes(r.Logsource)
 	if err != nil {
 		return nil, err
+	}
+	ls, errs := mappings.LoadLogsource(r.Logsource)
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	opt := detection.Options{
 		File:      "sigma",
@@ -53,7 +62,14 @@ func newSigmaRunner(r *ir.Rule, artifact []byte) (*sigmaRunner, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return &sigmaRunner{cond: cond}, nil
+	// A Sigma engine applies the rule's logsource: for a category such as
+	// process_creation its pipeline selects the category's events (the
+	// catalog's scope: Sysmon 1 or Security 4688).
+	scope, errs := compile.Catalog(ls)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return &sigmaRunner{cond: cond, scope: scope, byField: byField, ls: ls}, nil
 }
 
 func mapValue(m *yaml.Node, key string) *yaml.Node {
@@ -67,8 +83,18 @@ func mapValue(m *yaml.Node, key string) *yaml.Node {
 
 func (s *sigmaRunner) run(ev map[string]any) (Verdict, error) {
 	env := reference.Env{
-		Values: func(field string) []string { return record.Dotted(ev, field) },
-		Text:   func() []string { return record.Strings(ev) },
+		Values: func(field string) []string {
+			if s.byField {
+				return fieldValues(s.ls, ev, field)
+			}
+			return record.Dotted(ev, field)
+		},
+		Text: func() []string { return record.Strings(ev) },
 	}
-	return Verdict{Match: env.Holds(s.cond)}, nil
+	catalog := reference.Env{
+		Values: func(field string) []string { return fieldValues(s.ls, ev, field) },
+		Text:   env.Text,
+	}
+	in := s.scope == nil || catalog.Holds(s.scope)
+	return Verdict{Match: in && env.Holds(s.cond)}, nil
 }

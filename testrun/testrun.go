@@ -109,7 +109,7 @@ func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
 				return nil, fmt.Errorf("%s: test %q: %w", r.SourceFile, tc.Name, err)
 			}
 			rv := ref.Evaluate(ev)
-			refVerdict := Verdict{Match: rv.Match, Score: rv.Score, HasScore: true, Signals: rv.Signals}
+			refVerdict := Verdict{Match: rv.Match, Score: rv.Score, HasScore: r.Scoring != nil, Signals: rv.Signals}
 			res.Cells["reference"] = judge(refVerdict, tc.Expect, "", true)
 			for _, col := range Columns[1:] {
 				rn, ok := runners[col]
@@ -169,7 +169,7 @@ func Print(w io.Writer, results []Result) {
 	fmt.Fprintln(w)
 	var notes []string
 	for _, r := range results {
-		exp := Verdict{Match: r.Expected.Match, Score: r.Expected.Score, HasScore: true}
+		exp := Verdict{Match: r.Expected.Match, Score: r.Expected.Score, HasScore: r.Rule.Scoring != nil}
 		fmt.Fprintf(w, "%-44s  %-58s  %-9s", clip(r.Rule.Name, 44), clip(r.Case.Name, 58), exp)
 		for _, col := range Columns {
 			c, ok := r.Cells[col]

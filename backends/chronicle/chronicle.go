@@ -7,6 +7,7 @@ package chronicle
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -69,11 +70,16 @@ type gen struct {
 
 // unsupported is a construct YARA-L cannot express faithfully.
 type unsupported struct {
-	pos diag.Pos
-	msg string
+	pos  diag.Pos
+	rule string
+	msg  string
 }
 
-func (u *unsupported) Error() string { return u.pos.String() + ": chronicle: " + u.msg }
+// Error names the spec position, the target and the rule (issue 8: a
+// refusal must say which rule it is about, not only which file).
+func (u *unsupported) Error() string {
+	return u.pos.String() + ": chronicle: rule " + u.rule + ": " + u.msg
+}
 
 func (g *gen) fail(e ir.Expr, format string, args ...any) {
 	pos := diag.Pos{File: g.src.SourceFile}
@@ -83,7 +89,7 @@ func (g *gen) fail(e ir.Expr, format string, args ...any) {
 	case *ir.Keyword:
 		pos = n.Pos
 	}
-	panic(&unsupported{pos: pos, msg: fmt.Sprintf(format, args...)})
+	panic(&unsupported{pos: pos, rule: g.src.Name, msg: fmt.Sprintf(format, args...)})
 }
 
 // maxCombinations bounds the OR of ANDs an "N of" expands to.
@@ -123,8 +129,14 @@ func (g *gen) rule(r *ir.Rule) (d *ruleData, err error) {
 	for _, lt := range g.prof.LogTypes {
 		logTypes = append(logTypes, lt.Name)
 		preds := []string{"$e.metadata.log_type = " + yaral.QuoteString(lt.Name)}
-		if len(lt.EventTypes) > 0 {
-			preds = append(preds, "$e.metadata.event_type = "+yaral.QuoteRegex("^(?:"+alternation(lt.EventTypes)+")$"))
+		// metadata.event_type is an enum: compared by name, never by regex.
+		if n := len(lt.EventTypes); n > 0 {
+			alts := each(lt.EventTypes, func(t string) string { return "$e.metadata.event_type = " + yaral.QuoteString(t) })
+			p := strings.Join(alts, " or ")
+			if n > 1 {
+				p = "(" + p + ")"
+			}
+			preds = append(preds, p)
 		}
 		for _, x := range conjuncts(r.Condition) {
 			preds = append(preds, g.expr(lt, x, true))
@@ -289,19 +301,25 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 				g.fail(m, "fieldref %s has no plain UDM mapping for log type %s", other, lt.Name)
 			}
 			a, b := lhs, "$e."+o.UDM
+			// A missing field reads as "": without the guard a missing
+			// referenced field equals a missing field and is contained
+			// in any value, where the spec's test does not hold.
+			guard := b + ` != ""`
 			if !m.Cased {
 				a, b = "strings.to_lower("+a+")", "strings.to_lower("+b+")"
 			}
+			var t string
 			switch m.Op {
 			case ir.Equals:
-				tests = append(tests, a+" = "+b)
+				t = a + " = " + b
 			case ir.Contains:
-				tests = append(tests, "strings.contains("+a+", "+b+")")
+				t = "strings.contains(" + a + ", " + b + ")"
 			case ir.StartsWith:
-				tests = append(tests, "strings.starts_with("+a+", "+b+")")
+				t = "strings.starts_with(" + a + ", " + b + ")"
 			case ir.EndsWith:
-				tests = append(tests, "strings.ends_with("+a+", "+b+")")
+				t = "strings.ends_with(" + a + ", " + b + ")"
 			}
+			tests = append(tests, "("+guard+" and "+t+")")
 		}
 		return combineY(tests, m.All)
 	}
@@ -313,6 +331,14 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 		if m.Type == ir.Bool && f.Int {
 			break
 		}
+		if f.Extension == "any_true" && slices.Contains(m.Values, "false") {
+			// The parser extension writes the label only when some value
+			// is true: a false value and a missing field look the same.
+			g.fail(m, "field %s is false: its UDM label is written only when true (extension any_true), so false cannot be told from missing", m.Field)
+		}
+		if f.Extension == "joined" {
+			return g.affix(lhs, m, start(f), end(f), nocase)
+		}
 		if len(m.Values) == 1 || m.All {
 			return combineY(each(m.Values, func(v string) string { return lhs + " = " + yaral.QuoteString(v) + nocase }), m.All)
 		}
@@ -320,21 +346,12 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 	case ir.Contains, ir.StartsWith, ir.EndsWith:
 		pre, suf := "", ""
 		if m.Op == ir.StartsWith {
-			pre = "^"
+			pre = start(f)
 		}
 		if m.Op == ir.EndsWith {
-			suf = "$"
+			suf = end(f)
 		}
-		if m.All {
-			return combineY(each(m.Values, func(v string) string {
-				return lhs + " = " + yaral.QuoteRegex(pre+yaral.RegexLiteralOf(v)+suf) + nocase
-			}), true)
-		}
-		body := alternation(m.Values)
-		if (pre != "" || suf != "") && len(m.Values) > 1 {
-			body = "(?:" + body + ")"
-		}
-		return lhs + " = " + yaral.QuoteRegex(pre+body+suf) + nocase
+		return g.affix(lhs, m, pre, suf, nocase)
 	case ir.Regex:
 		flags := strings.ReplaceAll(m.Flags, "i", "")
 		ci := ""
@@ -360,6 +377,41 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 	}
 	g.fail(m, "operator %s is not supported on Chronicle", m.Op)
 	return ""
+}
+
+// affix tests that a value of m occurs in lhs between the regex anchors
+// pre and suf ("" for none).
+func (g *gen) affix(lhs string, m *ir.Match, pre, suf, nocase string) string {
+	if m.All {
+		return combineY(each(m.Values, func(v string) string {
+			return lhs + " = " + yaral.QuoteRegex(pre+yaral.RegexLiteralOf(v)+suf) + nocase
+		}), true)
+	}
+	body := alternation(m.Values)
+	if (pre != "" || suf != "") && len(m.Values) > 1 {
+		body = "(?:" + body + ")"
+	}
+	return lhs + " = " + yaral.QuoteRegex(pre+body+suf) + nocase
+}
+
+// start and end anchor a test to the start or end of one value of f. A
+// label the parser extension fills with every value joined by spaces
+// (extension joined) holds one value per space-separated part: anchoring
+// to the whole label would miss every value but the first and the last
+// (equals: all of them, as soon as there are two). Values holding spaces
+// stay approximate.
+func start(f UDMField) string {
+	if f.Extension == "joined" {
+		return "(?:^| )"
+	}
+	return "^"
+}
+
+func end(f UDMField) string {
+	if f.Extension == "joined" {
+		return "(?: |$)"
+	}
+	return "$"
 }
 
 func each(values []string, f func(string) string) []string {

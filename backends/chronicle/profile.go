@@ -8,6 +8,7 @@ import (
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/lang/yaral"
 	"github.com/detgen/detgen/mappings"
 )
 
@@ -29,6 +30,10 @@ type LogType struct {
 	// EventTypes, when set, are the metadata.event_type values of the
 	// log source's records in this log type.
 	EventTypes []string `yaml:"event_types"`
+	// EventTypeBy, when set, is how the default parser chooses
+	// metadata.event_type: from a catalog field's value. The test runner
+	// uses it to build the UDM view of a record.
+	EventTypeBy *EventTypeBy `yaml:"event_type_by"`
 	// ParserFields are further UDM fields the default parser fills from
 	// the record (read by outcomes): path is a catalog-style path into
 	// the event, or with raw into the record as received.
@@ -58,6 +63,12 @@ type UDMField struct {
 	Unavailable string `yaml:"unavailable"`
 }
 
+// EventTypeBy maps a catalog field's values to UDM event types.
+type EventTypeBy struct {
+	Field  string            `yaml:"field" detgen:"required"`
+	Values map[string]string `yaml:"values" detgen:"required"`
+}
+
 // ParserField is a UDM field the default parser fills from a record path.
 type ParserField struct {
 	Pos  diag.Pos
@@ -74,7 +85,7 @@ type Outcome struct {
 }
 
 var (
-	udmRE     = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)*(\["[A-Za-z0-9_.\-]+"\])?$`)
+	udmRE     = regexp.MustCompile(`^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*(\["[A-Za-z0-9_.\-]+"\])?$`)
 	logTypeRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 	varRE     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 )
@@ -118,6 +129,8 @@ func LoadProfile(logsource string) (*Profile, error) {
 	for _, lt := range p.LogTypes {
 		if !logTypeRE.MatchString(lt.Name) {
 			bad.Add(lt.Pos, "log type %q must be upper-case letters, digits and _", lt.Name)
+		} else if !yaral.IsKnownLogType(lt.Name) {
+			bad.Add(lt.Pos, "log type %q is not in lang/yaral/logtypes.txt: add it there with its evidence", lt.Name)
 		}
 		for _, f := range lt.Fields {
 			check(f, true)

@@ -20,13 +20,17 @@ type Profile struct {
 	// DSM that parses it. Records of a form not listed arrive through
 	// another DSM: another device type and none of these properties.
 	// Without Forms every record is parsed by DeviceTypes[0].
-	Forms      map[string]int `yaml:"forms"`
-	Limit      int            `yaml:"limit" detgen:"required"`
-	Last       string         `yaml:"last" detgen:"required"`
-	ScoreAlias string         `yaml:"score_alias" detgen:"required"`
-	OrderBy    []string       `yaml:"order_by" detgen:"required"`
-	Select     []Column       `yaml:"select" detgen:"required"`
-	Fields     []FieldSpec    `yaml:"fields" detgen:"required"`
+	Forms map[string]int `yaml:"forms"`
+	// Scope narrows the device type to the log source's records, in the
+	// spec's detection syntax over mapped fields (Windows process
+	// creation: EventID 1 or 4688 among the Windows DSM's events).
+	Scope      *mappings.Scope `yaml:"scope"`
+	Limit      int             `yaml:"limit" detgen:"required"`
+	Last       string          `yaml:"last" detgen:"required"`
+	ScoreAlias string          `yaml:"score_alias" detgen:"required"`
+	OrderBy    []string        `yaml:"order_by" detgen:"required"`
+	Select     []Column        `yaml:"select" detgen:"required"`
+	Fields     []FieldSpec     `yaml:"fields" detgen:"required"`
 }
 
 // Column is one selected column: a raw AQL expression from the profile, or
@@ -47,6 +51,9 @@ type FieldSpec struct {
 	Property   string `yaml:"property"`
 	Column     string `yaml:"column"`
 	PayloadKey string `yaml:"payload_key"`
+	// Builtin marks a property the DSM (or IBM's content extension for
+	// it) defines already: no JSON-expression property is shipped for it.
+	Builtin bool `yaml:"builtin"`
 	// Unavailable says why the field cannot be tested on QRadar; using
 	// it is a compile error that quotes the reason.
 	Unavailable string `yaml:"unavailable"`
@@ -151,7 +158,7 @@ func Properties(r *ir.Rule) ([]Property, error) {
 	}
 	var out []Property
 	for _, f := range prof.Fields {
-		if f.Property == "" || !used[f.Field] {
+		if f.Property == "" || f.Builtin || !used[f.Field] {
 			continue
 		}
 		lf, _ := ls.Field(f.Field)

@@ -11,15 +11,17 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/aql"
+	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/templates"
 )
 
 // Generate renders the AQL query for r.
 func Generate(r *ir.Rule) ([]byte, error) {
-	prof, _, err := LoadProfile(r.Logsource)
+	prof, ls, err := LoadProfile(r.Logsource)
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +29,7 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{prof: prof}
+	g := &gen{prof: prof, ls: ls}
 	data, err := g.query(r)
 	if err != nil {
 		if _, ok := err.(*unsupported); ok {
@@ -63,17 +65,23 @@ type queryData struct {
 
 type gen struct {
 	prof *Profile
+	ls   *mappings.Logsource
 	rule *ir.Rule
 }
 
 // unsupported is a construct QRadar cannot express faithfully: a compile
 // error naming the construct and the spec position.
 type unsupported struct {
-	pos diag.Pos
-	msg string
+	pos  diag.Pos
+	rule string
+	msg  string
 }
 
-func (u *unsupported) Error() string { return u.pos.String() + ": qradar: " + u.msg }
+// Error names the spec position, the target and the rule (issue 8: a
+// refusal must say which rule it is about, not only which file).
+func (u *unsupported) Error() string {
+	return u.pos.String() + ": qradar: rule " + u.rule + ": " + u.msg
+}
 
 func (g *gen) fail(m ir.Expr, format string, args ...any) {
 	pos := diag.Pos{File: g.rule.SourceFile}
@@ -83,7 +91,7 @@ func (g *gen) fail(m ir.Expr, format string, args ...any) {
 	case *ir.Keyword:
 		pos = n.Pos
 	}
-	panic(&unsupported{pos: pos, msg: fmt.Sprintf(format, args...)})
+	panic(&unsupported{pos: pos, rule: g.rule.Name, msg: fmt.Sprintf(format, args...)})
 }
 
 func (g *gen) query(r *ir.Rule) (d *queryData, err error) {
@@ -127,7 +135,14 @@ func (g *gen) query(r *ir.Rule) (d *queryData, err error) {
 	if r.Scoring == nil {
 		d.OrderBy = withoutScore(d.OrderBy, d.ScoreAlias)
 	}
-	d.Where = g.clauses(r.Condition)
+	if g.prof.Scope != nil {
+		scope, errs := compile.Scope(g.ls, g.prof.Scope)
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		d.Where = append(d.Where, g.clauses(scope)...)
+	}
+	d.Where = append(d.Where, g.clauses(r.Condition)...)
 	if s := r.Scoring; s != nil {
 		d.HasScore = true
 		d.Threshold = s.Threshold

@@ -28,6 +28,12 @@ type Profile struct {
 		Service  string `yaml:"service"`
 	} `yaml:"logsource" detgen:"required"`
 	Fields []FieldNames `yaml:"fields" detgen:"required"`
+	// Names says what a Sigma field name stands for when a Sigma engine
+	// reads the log source's records: "paths" (default), a dotted path
+	// into the event (raw Kubernetes audit events); "fields", the
+	// catalog field of that name, read at its paths (Windows events,
+	// where a Sigma pipeline maps 4688's NewProcessName to Image).
+	Names string `yaml:"names"`
 }
 
 // FieldNames lists the Sigma field names a logical field can be read from.
@@ -129,17 +135,22 @@ type builder struct {
 
 // unsupported is a construct Sigma cannot express faithfully.
 type unsupported struct {
-	pos diag.Pos
-	msg string
+	pos  diag.Pos
+	rule string
+	msg  string
 }
 
-func (u *unsupported) Error() string { return u.pos.String() + ": sigma: " + u.msg }
+// Error names the spec position, the target and the rule (issue 8: a
+// refusal must say which rule it is about, not only which file).
+func (u *unsupported) Error() string {
+	return u.pos.String() + ": sigma: rule " + u.rule + ": " + u.msg
+}
 
 func (b *builder) fail(pos diag.Pos, format string, args ...any) {
 	if pos.File == "" {
 		pos.File = b.src.SourceFile
 	}
-	panic(&unsupported{pos: pos, msg: fmt.Sprintf(format, args...)})
+	panic(&unsupported{pos: pos, rule: b.src.Name, msg: fmt.Sprintf(format, args...)})
 }
 
 func build(r *ir.Rule, prof *Profile) (d *ruleData, err error) {
@@ -428,15 +439,16 @@ func yamlString(s string) string {
 func foldSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // FieldTypes maps each Sigma field name of a logsource's profile to the
-// type of the logical field it stands for.
-func FieldTypes(logsource string) (map[string]ir.FieldType, error) {
+// type of the logical field it stands for; byField reports the profile's
+// names: fields (a name reads its catalog field, not an event path).
+func FieldTypes(logsource string) (types map[string]ir.FieldType, byField bool, err error) {
 	var prof Profile
 	if errs := mappings.Load("sigma", logsource, &prof); len(errs) > 0 {
-		return nil, errs
+		return nil, false, errs
 	}
 	ls, errs := mappings.LoadLogsource(logsource)
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, false, errs
 	}
 	out := map[string]ir.FieldType{}
 	for _, f := range prof.Fields {
@@ -445,7 +457,7 @@ func FieldTypes(logsource string) (map[string]ir.FieldType, error) {
 			out[n] = ir.FieldType(lf.Type)
 		}
 	}
-	return out, nil
+	return out, prof.Names == "fields", nil
 }
 
 // EventConfig is the sigma-go configuration under which the generated

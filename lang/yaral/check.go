@@ -1,6 +1,7 @@
 package yaral
 
 import (
+	_ "embed"
 	"fmt"
 	"regexp/syntax"
 	"sort"
@@ -118,17 +119,22 @@ const (
 // MaxOutcomes is the maximum number of outcome variables per rule.
 const MaxOutcomes = 20
 
-// knownLogTypes are SecOps log types known to exist: those of the research
-// notes (§4.1) and every log type compared with metadata.log_type or
-// metadata.base_labels.log_types in the chronicle/detection-rules corpus.
-var knownLogTypes = map[string]bool{
-	"CS_EDR":                 true, // corpus
-	"GCP_CLOUDAUDIT":         true, // corpus, research §4.1
-	"GCP_KUBERNETES_CONTEXT": true, // research §4.1
-	"KUBERNETES_AUDIT":       true, // research §4.1
-	"KUBERNETES_AUDIT_AZURE": true, // research §4.1
-	"KUBERNETES_NODE":        true, // corpus, research §4.1
-	"OFFICE_365":             true, // corpus
+// knownLogTypes are SecOps log types known to exist, read from
+// logtypes.txt (each with its evidence).
+var knownLogTypes = parseLogTypes(logTypesFile)
+
+//go:embed logtypes.txt
+var logTypesFile string
+
+func parseLogTypes(src string) map[string]bool {
+	out := map[string]bool{}
+	for _, line := range strings.Split(src, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && !strings.HasPrefix(f[0], "#") {
+			out[f[0]] = true
+		}
+	}
+	return out
 }
 
 // invalidLogTypes are names that look like log types but do not exist in
