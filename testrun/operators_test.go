@@ -450,6 +450,23 @@ var operatorCases = []opCase{
 	},
 
 	{
+		// An OR and an "N of" inside the top-level AND must keep their
+		// grouping in every target (YARA-L binds and tighter than or).
+		name: "or and N of under and",
+		selection: "base:\n  verb|cased: create\n" +
+			"alt:\n  - username|contains: 'a%1'\n  - namespace|endswith: '_z'\n" +
+			"sel_a:\n  username|contains: 'a%1'\n" +
+			"sel_b:\n  image|contains: 'b_2'\n" +
+			"sel_c:\n  command|contains: 'c*3'",
+		condition: "base and alt and 2 of sel_*",
+		match: []ev{{"verb": "create", "username": "a%1", "image": "b_2"},
+			{"verb": "create", "namespace": "x_z", "image": "b_2", "command": []string{"c*3"}}},
+		noMatch: []ev{{"verb": "get", "username": "a%1", "image": "b_2"},
+			{"verb": "get", "namespace": "x_z", "image": "b_2", "command": []string{"c*3"}},
+			{"verb": "create", "username": "a%1"},
+			{"verb": "create", "namespace": "x_z", "image": "b_2"}},
+	},
+	{
 		name:      "all of and any of",
 		selection: sel("username|startswith", `a'`) + "\n" + "sel_2:\n  namespace|endswith: '_z'\n" + "other:\n  image|contains: '%'",
 		condition: "all of sel* and any of other",

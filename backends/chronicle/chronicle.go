@@ -213,7 +213,9 @@ func (g *gen) expr(lt LogType, e ir.Expr, top bool) string {
 	case *ir.And:
 		return wrap(g.join(lt, n.Args, " and "))
 	case *ir.Or:
-		return wrap(g.join(lt, n.Args, " or "))
+		// Always parenthesised: YARA-L binds and tighter than or, and an
+		// OR is never a line of its own in the events section.
+		return "(" + g.join(lt, n.Args, " or ") + ")"
 	case *ir.Not:
 		inner := g.expr(lt, n.Arg, false)
 		if !strings.HasPrefix(inner, "(") {
@@ -235,10 +237,10 @@ func (g *gen) expr(lt LogType, e ir.Expr, top bool) string {
 			}
 			ors = append(ors, "("+strings.Join(ands, " and ")+")")
 		}
-		return wrap(strings.Join(ors, " or "))
+		return "(" + strings.Join(ors, " or ") + ")"
 	case *ir.Match:
 		p := g.match(lt, n)
-		if top || !strings.Contains(p, " or ") && !strings.Contains(p, " and ") {
+		if !strings.Contains(p, " or ") && !(!top && strings.Contains(p, " and ")) {
 			return p
 		}
 		return "(" + p + ")"

@@ -115,7 +115,7 @@ func LoadProfile(logsource string) (*Profile, error) {
 		default:
 			bad.Add(f.Pos, "extension %q must be first, joined or any_true", f.Extension)
 		}
-		if !f.DefaultParser && f.Extension == "" && !logTypeOwn {
+		if !f.DefaultParser && f.Extension == "" && !logTypeOwn && f.Unavailable == "" {
 			bad.Add(f.Pos, "field %q is not filled by the default parser: say how the parser extension fills it (extension: first|joined|any_true)", f.Field)
 		}
 		if f.Wrap != "" {

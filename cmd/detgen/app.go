@@ -93,6 +93,7 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 			testCommand(),
 			scanCommand(),
 			listCommand(),
+			schemaCommand(),
 			lockCommand(),
 			packageCommand(),
 			docsCommand(),
@@ -233,33 +234,5 @@ func validateCommand() *cli.Command {
 func printWarnings(c *cli.Context, warns []driver.Warning) {
 	for _, w := range warns {
 		fmt.Fprintln(c.App.ErrWriter, w)
-	}
-}
-
-func listCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "list",
-		Usage:     "list the rules under --rules: id, version, ATT&CK id, severity, name",
-		ArgsUsage: " ",
-		Flags:     []cli.Flag{rulesFlag},
-		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return usagef("list takes no arguments (use --rules DIR)")
-			}
-			rules, err := driver.LoadDir(c.String("rules"))
-			if err != nil {
-				return err
-			}
-			w := c.App.Writer
-			fmt.Fprintf(w, "%-36s  %-3s  %-9s  %-8s  %s\n", "ID", "VER", "ATT&CK", "SEVERITY", "NAME")
-			for _, r := range rules {
-				attack := r.Technique.ID
-				if r.Subtechnique.ID != "" {
-					attack = r.Subtechnique.ID
-				}
-				fmt.Fprintf(w, "%-36s  %-3d  %-9s  %-8s  %s\n", r.ID, r.Version, attack, r.Severity, r.Name)
-			}
-			return nil
-		},
 	}
 }
