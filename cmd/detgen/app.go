@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/driver"
+	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/release"
 	"github.com/urfave/cli/v2"
 )
@@ -70,7 +73,8 @@ Examples:
   detgen build                                  # rules/ -> dist/{qradar,chronicle,sigma}/
   detgen compile --target chronicle rules/kubernetes/t1053.007-suspicious-cronjob-job.yaml
   detgen validate rules/kubernetes/*.yaml
-  detgen list
+  detgen list --format json
+  detgen --mappings team-mappings test           # with extra log sources
 
 Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 2 usage error.`),
@@ -84,6 +88,26 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 		OnUsageError:   onUsage,
 		CommandNotFound: func(c *cli.Context, name string) {
 			// Reported through the returned error below.
+		},
+		Flags: []cli.Flag{
+			&cli.StringFlag{
+				Name:    "mappings",
+				EnvVars: []string{"DETGEN_MAPPINGS"},
+				Usage: "directory of extra mapping files (logsources/, qradar/, chronicle/, sigma/ as in mappings/) " +
+					"that add log sources or override built-in ones, without a rebuild",
+			},
+		},
+		Before: func(c *cli.Context) error {
+			dir := c.String("mappings")
+			if dir == "" {
+				mappings.SetOverlay("")
+				return nil
+			}
+			if st, err := os.Stat(filepath.Join(dir, "logsources")); err != nil || !st.IsDir() {
+				return usagef("--mappings %s: no logsources/ directory there", dir)
+			}
+			mappings.SetOverlay(dir)
+			return nil
 		},
 		Commands: []*cli.Command{
 			buildCommand(),

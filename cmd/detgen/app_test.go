@@ -294,3 +294,26 @@ func TestPackageChecksManifestAndIsReproducible(t *testing.T) {
 		t.Error("a package was written from a modified build")
 	}
 }
+
+// TestMappingsOverlay adds a log source from files with --mappings and
+// runs test and scan on a rule over it; a directory without logsources/
+// is a usage error.
+func TestMappingsOverlay(t *testing.T) {
+	m := "../../driver/testdata/newsource/mappings"
+	rules := "../../driver/testdata/newsource/rules"
+	code, out, errOut := detgen(t, "--mappings", m, "test", "--rules", rules)
+	if code != 0 || !strings.Contains(out, "github_repository_made_public") || !strings.Contains(out, "0 failed") {
+		t.Errorf("test: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = detgen(t, "--mappings", m, "scan", "--rules", rules, "../../driver/testdata/newsource/events.jsonl")
+	if code != 0 || strings.Count(out, `"rule":"github_repository_made_public"`) != 1 {
+		t.Errorf("scan: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := detgen(t, "--mappings", t.TempDir(), "list"); code != 2 || !strings.Contains(errOut, "no logsources/") {
+		t.Errorf("empty overlay: exit %d, %s", code, errOut)
+	}
+	// Without the overlay the log source is unknown.
+	if code, _, errOut := detgen(t, "validate", rules+"/repo-made-public.yaml"); code != 1 || !strings.Contains(errOut, `logsource "github_audit" is unknown`) {
+		t.Errorf("without overlay: exit %d, %s", code, errOut)
+	}
+}
