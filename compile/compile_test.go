@@ -74,7 +74,7 @@ func TestErrors(t *testing.T) {
 		{"duplicate signal", "- name: host_network", "- name: privileged_container", []string{`174:15: signal name "privileged_container" is used twice`}},
 		{"threshold unreachable", "threshold: 10", "threshold: 101", []string{`156:16: threshold 101 can never be reached`}},
 		{"threshold not above base", "threshold: 10", "threshold: 0", []string{`156:16: threshold 0 must exceed base 0`}},
-		{"unknown logsource", "logsource: kubernetes_audit", "logsource: windows_security", []string{`103:12: logsource "windows_security" is unknown`}},
+		{"unknown logsource", "logsource: kubernetes_audit", "logsource: no_such_source", []string{`103:12: logsource "no_such_source" is unknown`}},
 		{"bad date", `date: "2026-11-23"`, `date: "23/11/2026"`, []string{`18:7: date "23/11/2026" is not a date`}},
 		{"bump without changelog", "version: 2\nstatus", "version: 3\nstatus", []string{`24:14: the last changelog line is for version 2, but the rule is at version 3`}},
 		{"modified not the changelog date", `modified: "2026-12-01"`, `modified: "2026-12-02"`, []string{`19:11: modified 2026-12-02 is not the date of the last changelog line (2026-12-01)`}},

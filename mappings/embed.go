@@ -11,8 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/internal/strictyaml"
@@ -29,7 +31,10 @@ var files embed.FS
 var overlay string
 
 // SetOverlay makes dir's mapping files take precedence; "" removes it.
-func SetOverlay(dir string) { overlay = dir }
+func SetOverlay(dir string) {
+	overlay = dir
+	cache.Clear()
+}
 
 // read returns a mapping file and the name to report it under.
 func read(name string) ([]byte, string, error) {
@@ -45,8 +50,39 @@ func read(name string) ([]byte, string, error) {
 	return src, "mappings/" + name, err
 }
 
-// Load strictly decodes mappings/<dir>/<logsource>.yaml into out.
+// cache holds decoded mapping files: a build reads the same few files for
+// every rule. Entries are keyed by overlay, file and Go type; values are
+// shared, so callers treat what Load gives them as read-only.
+var cache sync.Map
+
+type cacheKey struct {
+	overlay, name string
+	typ           reflect.Type
+}
+
+type cacheEntry struct {
+	val  reflect.Value
+	errs diag.List
+}
+
+// Load strictly decodes mappings/<dir>/<logsource>.yaml into out, a
+// pointer to a struct. Slices and maps in the result are shared between
+// calls: never modify them.
 func Load(dir, logsource string, out any) diag.List {
+	v := reflect.ValueOf(out).Elem()
+	key := cacheKey{overlay, dir + "/" + logsource, v.Type()}
+	if e, ok := cache.Load(key); ok {
+		v.Set(e.(cacheEntry).val)
+		return e.(cacheEntry).errs
+	}
+	errs := load(dir, logsource, out)
+	cp := reflect.New(v.Type()).Elem()
+	cp.Set(v)
+	cache.Store(key, cacheEntry{val: cp, errs: errs})
+	return errs
+}
+
+func load(dir, logsource string, out any) diag.List {
 	name := fmt.Sprintf("%s/%s.yaml", dir, logsource)
 	src, file, err := read(name)
 	if err != nil {
