@@ -15,7 +15,9 @@ import (
 // Profile is mappings/qradar/<logsource>.yaml: how each logical field
 // reaches a QRadar event and how the query is laid out.
 type Profile struct {
-	DeviceTypes []int `yaml:"device_types" detgen:"required"`
+	// DSM describes, for the docs, the log source the console needs.
+	DSM         string `yaml:"dsm"`
+	DeviceTypes []int  `yaml:"device_types" detgen:"required"`
 	// Forms maps a record form (package reader) to the device type of the
 	// DSM that parses it. Records of a form not listed arrive through
 	// another DSM: another device type and none of these properties.

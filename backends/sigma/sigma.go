@@ -438,6 +438,22 @@ func yamlString(s string) string {
 
 func foldSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// LogsourceText is a logsource's Sigma logsource as "category: c,
+// product: p, service: s" (the keys it has).
+func LogsourceText(logsource string) (string, error) {
+	var prof Profile
+	if errs := mappings.Load("sigma", logsource, &prof); len(errs) > 0 {
+		return "", errs
+	}
+	var parts []string
+	for _, f := range []kv{{"category", prof.Logsource.Category}, {"product", prof.Logsource.Product}, {"service", prof.Logsource.Service}} {
+		if f.Value != "" {
+			parts = append(parts, f.Key+": "+f.Value)
+		}
+	}
+	return strings.Join(parts, ", "), nil
+}
+
 // FieldTypes maps each Sigma field name of a logsource's profile to the
 // type of the logical field it stands for; byField reports the profile's
 // names: fields (a name reads its catalog field, not an event path).
