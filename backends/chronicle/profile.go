@@ -198,3 +198,10 @@ func Requirements(r *ir.Rule) ([]Requirement, error) {
 	}
 	return out, nil
 }
+
+// Covers reports whether a logical field has a UDM path for a log type
+// (its own or a shared one), possibly marked unavailable with a reason.
+func (p *Profile) Covers(lt LogType, field string) bool {
+	_, ok := p.resolve(lt, field)
+	return ok
+}

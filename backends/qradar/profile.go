@@ -176,3 +176,10 @@ func Properties(r *ir.Rule) ([]Property, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
+
+// Covers reports whether a logical field is mapped (property, column or
+// payload key) or marked unavailable with a reason.
+func (p *Profile) Covers(field string) bool {
+	f, ok := p.field(field)
+	return ok && (f.Property != "" || f.Column != "" || f.PayloadKey != "" || f.Unavailable != "")
+}

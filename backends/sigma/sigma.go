@@ -438,6 +438,21 @@ func yamlString(s string) string {
 
 func foldSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// Covers reports whether a logical field has a Sigma name or is marked
+// unavailable in the logsource's Sigma profile.
+func Covers(logsource, field string) bool {
+	var prof Profile
+	if errs := mappings.Load("sigma", logsource, &prof); len(errs) > 0 {
+		return false
+	}
+	for _, f := range prof.Fields {
+		if f.Field == field && (len(f.Names) > 0 || f.Unavailable != "") {
+			return true
+		}
+	}
+	return false
+}
+
 // LogsourceText is a logsource's Sigma logsource as "category: c,
 // product: p, service: s" (the keys it has).
 func LogsourceText(logsource string) (string, error) {
