@@ -43,8 +43,11 @@ func Rule(r *spec.Rule) (*ir.Rule, diag.List) {
 }
 
 type checker struct {
-	errs diag.List
-	ls   *mappings.Logsource
+	// scoringWritten: the spec has a scoring block (even one that did not
+	// compile), so tests' scores are not "leave them out" errors.
+	scoringWritten bool
+	errs           diag.List
+	ls             *mappings.Logsource
 }
 
 func (c *checker) add(pos diag.Pos, format string, args ...any) { c.errs.Add(pos, format, args...) }
@@ -99,6 +102,8 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 	c.attack(&r.Attack)
 	c.changelog(r)
 	c.freeText(r)
+	c.tags(r)
+	c.qradar(&r.QRadar)
 
 	out := &ir.Rule{
 		SourceFile: p.File,
@@ -114,8 +119,9 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 		Tuning:         r.Tuning,
 		Methodology:    strings.TrimSpace(r.Testing.Methodology),
 		Logsource:      r.Logsource,
-		Base:           r.Detection.Scoring.Base,
-		Threshold:      r.Detection.Scoring.Threshold,
+		Tags:           r.Tags,
+		QRadarLast:     r.QRadar.Last,
+		QRadarLimit:    r.QRadar.Limit,
 	}
 	for _, ch := range r.Changelog {
 		out.Changelog = append(out.Changelog, ir.Change{Version: ch.Version, Date: ch.Date, Change: ch.Change})
@@ -137,15 +143,12 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 		return out
 	}
 	c.ls = ls
+	if _, errs := Catalog(ls); len(errs) > 0 {
+		c.errs.Append(errs)
+		return out
+	}
 
-	d := &r.Detection
-	for i := range d.Scope {
-		out.Scope = append(out.Scope, c.match(&d.Scope[i]))
-	}
-	for i := range d.Exclusions {
-		out.Exclusions = append(out.Exclusions, c.match(&d.Exclusions[i]))
-	}
-	c.scoring(&d.Scoring, out)
+	c.detection(r, out)
 	c.tests(r, out)
 	return out
 }
@@ -230,99 +233,10 @@ func (c *checker) attack(a *spec.Attack) {
 	}
 }
 
-func (c *checker) match(m *spec.Match) ir.Match {
-	f, ok := c.ls.Field(m.Field)
-	if !ok {
-		var names []string
-		for _, f := range c.ls.Fields {
-			names = append(names, f.Name)
-		}
-		c.add(m.Keys.At("field"), "field %q is not in logsource %s (fields: %s)", m.Field, c.ls.Name, strings.Join(names, ", "))
-	}
-	out := ir.Match{
-		Field: m.Field, Type: ir.FieldType(f.Type),
-		Equals: m.Equals, StartsWith: m.StartsWith, Contains: m.Contains, Nocase: m.Nocase,
-	}
-	if len(m.Equals)+len(m.StartsWith)+len(m.Contains) == 0 {
-		c.add(m.Pos, "match on %q has no values: give equals, startswith or contains", m.Field)
-	}
-	if out.Type == ir.Bool {
-		if len(m.StartsWith)+len(m.Contains) > 0 || m.Nocase {
-			c.add(m.Keys.At("field"), "field %q is boolean: only equals: [\"true\"] or [\"false\"] applies", m.Field)
-		}
-		for _, v := range m.Equals {
-			if v != "true" && v != "false" {
-				c.add(m.Keys.At("equals"), "field %q is boolean: value %q must be \"true\" or \"false\"", m.Field, v)
-			}
-		}
-	}
-	seen := map[string]bool{}
-	for _, list := range []struct {
-		op     string
-		values []string
-	}{{"equals", m.Equals}, {"startswith", m.StartsWith}, {"contains", m.Contains}} {
-		for _, v := range list.values {
-			key := list.op + "\x00" + v
-			if m.Nocase {
-				key = strings.ToLower(key)
-			}
-			switch {
-			case v == "":
-				c.add(m.Keys.At(list.op), "%s on %q has an empty value, which would match everything or nothing", list.op, m.Field)
-			case len(v) > maxMatchValue:
-				c.add(m.Keys.At(list.op), "%s value on %q is longer than %d bytes", list.op, m.Field, maxMatchValue)
-			case !validText(v):
-				c.add(m.Keys.At(list.op), "%s value %q on %q holds %s", list.op, v, m.Field, describeBad(v))
-			case seen[key]:
-				c.add(m.Keys.At(list.op), "%s value %q on %q is listed twice", list.op, v, m.Field)
-			}
-			seen[key] = true
-		}
-	}
-	return out
-}
-
 // validText rejects control and invisible characters (badRune): no audit
 // field value a detection should compare against holds one, and they are
 // where escaping bugs and Trojan-Source tricks hide.
 func validText(s string) bool {
 	_, n := badRune(s, false)
 	return n == 0 && !strings.ContainsRune(s, unicode.ReplacementChar)
-}
-
-func (c *checker) scoring(s *spec.Scoring, out *ir.Rule) {
-	if len(s.Signals) > maxSignals {
-		c.add(s.Keys.At("signals"), "%d signals; at most %d are supported", len(s.Signals), maxSignals)
-	}
-	names := map[string]bool{}
-	for i := range s.Signals {
-		sig := &s.Signals[i]
-		if !nameRE.MatchString(sig.Name) {
-			c.add(sig.Keys.At("name"), "signal name %q must match [a-z][a-z0-9_]*", sig.Name)
-		}
-		if names[sig.Name] {
-			c.add(sig.Keys.At("name"), "signal name %q is used twice", sig.Name)
-		}
-		names[sig.Name] = true
-		if sig.Weight <= 0 {
-			c.add(sig.Keys.At("weight"), "signal %q: weight must be positive, found %d", sig.Name, sig.Weight)
-		}
-		if strings.ContainsAny(sig.Description, "\n\r") {
-			c.add(sig.Keys.At("description"), "signal %q: description must be a single line", sig.Name)
-		}
-		is := ir.Signal{Name: sig.Name, Description: sig.Description, Weight: sig.Weight}
-		for j := range sig.Match {
-			is.Any = append(is.Any, c.match(&sig.Match[j]))
-		}
-		out.Signals = append(out.Signals, is)
-	}
-	if s.Base < 0 {
-		c.add(s.Keys.At("base"), "base must not be negative, found %d", s.Base)
-	}
-	if s.Threshold <= s.Base {
-		c.add(s.Keys.At("threshold"), "threshold %d must exceed base %d, or every in-scope event would alert", s.Threshold, s.Base)
-	}
-	if max := out.MaxScore(); s.Threshold > max {
-		c.add(s.Keys.At("threshold"), "threshold %d can never be reached: base plus every weight is %d", s.Threshold, max)
-	}
 }

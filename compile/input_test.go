@@ -32,8 +32,8 @@ func TestEventFileMustBeRegular(t *testing.T) {
 		if len(errs) == 0 {
 			_, errs = Rule(sr)
 		}
-		if !strings.Contains(errs.Error(), "rule.yaml:184:17: test ") || !strings.Contains(errs.Error(), want) {
-			t.Errorf("errors lack rule.yaml:184:17 ... %s:\n%v", want, errs)
+		if !strings.Contains(errs.Error(), "rule.yaml:191:17: test ") || !strings.Contains(errs.Error(), want) {
+			t.Errorf("errors lack rule.yaml:191:17 ... %s:\n%v", want, errs)
 		}
 	}
 }

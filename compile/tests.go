@@ -81,20 +81,30 @@ func (c *checker) outcome(keys diag.Keys, test string, match bool, score int, si
 		}
 		return o
 	}
-	sum := r.Base
+	s := r.Scoring
+	if s == nil && c.scoringWritten {
+		return o // the scoring block has errors, reported already
+	}
+	if s == nil {
+		if score != 0 || len(signals) > 0 {
+			c.add(keys.At("score"), "test %q: the rule has no scoring; leave score and signals out", test)
+		}
+		return o
+	}
+	sum := s.Base
 	for _, name := range signals {
-		i := slices.IndexFunc(r.Signals, func(s ir.Signal) bool { return s.Name == name })
+		i := slices.IndexFunc(s.Signals, func(s ir.Signal) bool { return s.Name == name })
 		if i < 0 {
 			c.add(keys.At("signals"), "test %q: no signal named %q", test, name)
 			continue
 		}
-		sum += r.Signals[i].Weight
+		sum += s.Signals[i].Weight
 	}
 	if score != sum {
 		c.add(keys.At("score"), "test %q: score %d is not base plus the weights of the listed signals (%d)", test, score, sum)
 	}
-	if score < r.Threshold {
-		c.add(keys.At("score"), "test %q: a match needs a score of at least %d, the threshold", test, r.Threshold)
+	if score < s.Threshold {
+		c.add(keys.At("score"), "test %q: a match needs a score of at least %d, the threshold", test, s.Threshold)
 	}
 	o.Score, o.Signals = score, signals
 	return o

@@ -13,6 +13,7 @@ import (
 
 	"github.com/detgen/detgen/backends/chronicle"
 	"github.com/detgen/detgen/backends/qradar"
+	"github.com/detgen/detgen/backends/sigma"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/templates"
 )
@@ -105,7 +106,10 @@ func Pages(rules []*ir.Rule, arts map[string][]Artifact) ([]Page, error) {
 			}
 			d := pageData{
 				Rule: r, Target: p, Subject: subject(r), AttackID: attackID(r),
-				Artifact: string(byTarget[p.Target]), MaxScore: r.MaxScore(), Prerequisites: pre,
+				Artifact: string(byTarget[p.Target]), Prerequisites: pre,
+			}
+			if r.Scoring != nil {
+				d.MaxScore = r.Scoring.MaxScore()
 			}
 			for _, o := range present {
 				if o.Target != p.Target {
@@ -150,7 +154,15 @@ func prerequisites(r *ir.Rule, target string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := []string{"A log source of the IBM Kubernetes Auditing DSM (devicetype 446) receiving the API server audit log as JSON."}
+		prof, _, err := qradar.LoadProfile(r.Logsource)
+		if err != nil {
+			return nil, err
+		}
+		dsm := prof.DSM
+		if dsm == "" {
+			dsm = fmt.Sprintf("A log source of QRadar device type %v parsing the records this rule reads.", prof.DeviceTypes)
+		}
+		out := []string{dsm}
 		for _, p := range props {
 			out = append(out, fmt.Sprintf("Custom event property `%s` (field %s): JSON expression `%s` on log source type %d, enabled and optimized for rules. Without it only the `UTF8(payload)` fallback matches.", p.Name, p.Field, p.JSONExpression, p.LogSourceTypeID))
 		}
@@ -175,7 +187,11 @@ func prerequisites(r *ir.Rule, target string) ([]string, error) {
 		}
 		return out, nil
 	case "sigma":
-		return []string{"A Sigma backend and pipeline for `product: kubernetes, service: audit` that maps the audit Event's field paths (`verb`, `objectRef.resource`, `user.username`, `requestObject.…`)."}, nil
+		ls, err := sigma.LogsourceText(r.Logsource)
+		if err != nil {
+			return nil, err
+		}
+		return []string{"A Sigma backend and pipeline for `" + ls + "` that maps the rule's field names to your SIEM's fields."}, nil
 	}
 	return nil, nil
 }

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/detgen/detgen/backends/chronicle"
 	"github.com/detgen/detgen/backends/qradar"
@@ -81,18 +84,29 @@ func FindSpecs(dir string) ([]string, error) {
 // LoadRules parses and compiles every spec; it returns all errors of all
 // files, plus those across files (an id or name used twice).
 func LoadRules(paths []string) ([]*ir.Rule, diag.List) {
+	// Parse and compile on every core; check ids and names in path order.
+	type loaded struct {
+		sr   *spec.Rule
+		r    *ir.Rule
+		errs diag.List
+	}
+	all := make([]loaded, len(paths))
+	parallel(len(paths), func(i int) {
+		sr, perrs := spec.Load(paths[i])
+		if len(perrs) > 0 {
+			all[i].errs = perrs
+			return
+		}
+		r, cerrs := compile.Rule(sr)
+		all[i] = loaded{sr: sr, r: r, errs: cerrs}
+	})
 	var rules []*ir.Rule
 	var errs diag.List
 	ids, names := map[string]string{}, map[string]string{}
-	for _, p := range paths {
-		sr, perrs := spec.Load(p)
-		if len(perrs) > 0 {
-			errs.Append(perrs)
-			continue
-		}
-		r, cerrs := compile.Rule(sr)
-		if len(cerrs) > 0 {
-			errs.Append(cerrs)
+	for i, p := range paths {
+		sr, r := all[i].sr, all[i].r
+		if len(all[i].errs) > 0 {
+			errs.Append(all[i].errs)
 			continue
 		}
 		if other, dup := ids[r.ID]; dup {
@@ -124,30 +138,70 @@ type Artifact struct {
 // are returned unless all succeeded. Warnings of the checks are returned
 // either way.
 func Generate(rules []*ir.Rule, targets []Target) ([]Artifact, diag.List, []Warning) {
-	var out []Artifact
-	var errs diag.List
-	var warns []Warning
-	for _, r := range rules {
+	// Each rule is generated and checked on its own, on every core; the
+	// results are put back in rule order, so output does not depend on
+	// scheduling.
+	type result struct {
+		arts  []Artifact
+		errs  diag.List
+		warns []Warning
+	}
+	results := make([]result, len(rules))
+	parallel(len(rules), func(i int) {
+		r := rules[i]
+		res := &results[i]
 		for _, t := range targets {
 			data, err := t.Generate(r)
 			if err != nil {
-				errs.Add(diag.Pos{File: r.SourceFile}, "%s: %v", t.Name, err)
+				res.errs.Add(diag.Pos{File: r.SourceFile}, "%s: %v", t.Name, err)
 				continue
 			}
 			for _, f := range lint.Check(t.Lang, data) {
 				if f.Severity == lint.Error {
-					errs.Add(diag.Pos{File: r.SourceFile}, "%s: generated %s artifact of rule %s fails its check at %s", t.Name, t.Lang, r.Name, f)
+					res.errs.Add(diag.Pos{File: r.SourceFile}, "%s: generated %s artifact of rule %s fails its check at %s", t.Name, t.Lang, r.Name, f)
 				} else {
-					warns = append(warns, Warning{Rule: r, Target: t, Finding: f})
+					res.warns = append(res.warns, Warning{Rule: r, Target: t, Finding: f})
 				}
 			}
-			out = append(out, Artifact{Rule: r, Target: t, Data: data})
+			res.arts = append(res.arts, Artifact{Rule: r, Target: t, Data: data})
 		}
+	})
+	var out []Artifact
+	var errs diag.List
+	var warns []Warning
+	for _, res := range results {
+		out = append(out, res.arts...)
+		errs.Append(res.errs)
+		warns = append(warns, res.warns...)
 	}
 	if len(errs) > 0 {
 		return nil, errs, warns
 	}
 	return out, nil, warns
+}
+
+// parallel calls f(0..n-1) on GOMAXPROCS workers and waits for them.
+func parallel(n int, f func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n {
+		workers = n
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // Warning is a non-fatal finding on a generated artifact.

@@ -33,12 +33,36 @@ type Rule struct {
 
 	Tests []Test
 
-	Logsource  string
-	Scope      []Match // every match must hold
-	Exclusions []Match // any match excludes the event
-	Base       int
-	Threshold  int
-	Signals    []Signal
+	Tags []string // free tags, carried into the Sigma output
+
+	// QRadarLast and QRadarLimit override the log source's search window
+	// ("24 HOURS") and row limit; empty and zero keep the defaults.
+	QRadarLast  string
+	QRadarLimit int
+
+	Logsource string
+	// Condition selects the events the rule is about (see expr.go).
+	Condition Expr
+	// Scoring is the optional weighted-signal layer: when set, an event
+	// that meets Condition alerts only when its score reaches the
+	// threshold.
+	Scoring *Scoring
+}
+
+// Scoring is the weighted-signal model: score = Base + the weights of the
+// signals present; an event alerts when score >= Threshold.
+type Scoring struct {
+	Base      int
+	Threshold int
+	Signals   []Signal
+}
+
+// Signal is a weighted indicator, present when When holds.
+type Signal struct {
+	Name        string
+	Description string
+	Weight      int
+	When        Expr
 }
 
 // Test is an executable test case of the rule.
@@ -77,100 +101,3 @@ type Ref struct{ ID, Name string }
 
 // TestCase is a described adversary scenario.
 type TestCase struct{ Name, Expected string }
-
-// FieldType is the JSON type of a logical field's value.
-type FieldType string
-
-const (
-	String FieldType = "string"
-	Bool   FieldType = "bool"
-)
-
-// Match tests one field: it holds when the field's value equals one of
-// Equals, starts with one of StartsWith or contains one of Contains.
-// Comparison is case-sensitive unless Nocase.
-type Match struct {
-	Field      string
-	Type       FieldType
-	Equals     []string
-	StartsWith []string
-	Contains   []string
-	Nocase     bool
-}
-
-// Signal is a weighted indicator, present when any of Any holds.
-type Signal struct {
-	Name        string
-	Description string
-	Weight      int
-	Any         []Match
-}
-
-// MaxScore is the score of an event on which every signal is present.
-func (r *Rule) MaxScore() int {
-	s := r.Base
-	for _, sig := range r.Signals {
-		s += sig.Weight
-	}
-	return s
-}
-
-// AnySignalAlerts reports whether any single signal reaches the threshold,
-// so "at least one signal" is exactly the alert condition. When false,
-// backends must also compare the computed score with the threshold.
-func (r *Rule) AnySignalAlerts() bool {
-	for _, sig := range r.Signals {
-		if r.Base+sig.Weight < r.Threshold {
-			return false
-		}
-	}
-	return true
-}
-
-// AlertingSets returns the minimal sets of signal indexes whose weights
-// bring the score to the threshold: the alert condition written as an OR of
-// ANDs, for targets that cannot add numbers (Sigma). Sets are in
-// lexicographic index order, so the output is deterministic.
-func (r *Rule) AlertingSets() [][]int {
-	var out [][]int
-	var walk func(start, score int, set []int)
-	walk = func(start, score int, set []int) {
-		if score >= r.Threshold {
-			out = append(out, append([]int(nil), set...))
-			return
-		}
-		for i := start; i < len(r.Signals); i++ {
-			walk(i+1, score+r.Signals[i].Weight, append(set, i))
-		}
-	}
-	walk(0, r.Base, nil)
-	// walk stops at the first index that reaches the threshold, but a set
-	// found later may still contain an earlier, smaller one; drop those.
-	var minimal [][]int
-	for i, s := range out {
-		keep := true
-		for j, t := range out {
-			if i != j && len(t) < len(s) && subset(t, s) {
-				keep = false
-				break
-			}
-		}
-		if keep {
-			minimal = append(minimal, s)
-		}
-	}
-	return minimal
-}
-
-func subset(small, big []int) bool {
-	in := map[int]bool{}
-	for _, x := range big {
-		in[x] = true
-	}
-	for _, x := range small {
-		if !in[x] {
-			return false
-		}
-	}
-	return true
-}

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/detgen/detgen/record"
 	"strings"
 )
 
@@ -133,48 +134,5 @@ func fromGKE(rec, pp map[string]any) map[string]any {
 	return ev
 }
 
-// Values returns every value at a dotted path, in which a "[]" suffix on
-// a segment expands a list (containers[].image). Scalars are returned as
-// strings: JSON booleans as "true"/"false", numbers in Go's %v form.
-func Values(ev map[string]any, path string) []string {
-	var out []string
-	var walk func(v any, segs []string)
-	walk = func(v any, segs []string) {
-		if len(segs) == 0 {
-			switch x := v.(type) {
-			case nil:
-			case string:
-				out = append(out, x)
-			case bool, float64, json.Number:
-				out = append(out, fmt.Sprint(x))
-			case []any: // a list at the leaf: every element
-				for _, e := range x {
-					walk(e, nil)
-				}
-			}
-			return
-		}
-		seg, list := strings.CutSuffix(segs[0], "[]")
-		m, ok := v.(map[string]any)
-		if !ok {
-			return
-		}
-		next, ok := m[seg]
-		if !ok {
-			return
-		}
-		if list {
-			items, ok := next.([]any)
-			if !ok {
-				return
-			}
-			for _, it := range items {
-				walk(it, segs[1:])
-			}
-			return
-		}
-		walk(next, segs[1:])
-	}
-	walk(ev, strings.Split(path, "."))
-	return out
-}
+// Values returns every value at a dotted path (see record.Values).
+func Values(ev map[string]any, path string) []string { return record.Values(ev, path) }

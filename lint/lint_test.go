@@ -44,8 +44,8 @@ func TestSigmaChecks(t *testing.T) {
 		{"    - attack.t1053.007", "    - attack.t1053.004", `tag "attack.t1053.004" names no technique`},
 		{"    - attack.execution", "    - attack.executing", `tag "attack.executing" is neither`},
 		{"    - attack.execution", "    - attack.Execution", `must be lower case`},
-		{"condition: scope_resource and", "condition: scope_resourc and", `condition names selection "scope_resourc", which does not exist`},
-		{"condition: scope_resource and ", "condition: ", `selection "scope_resource" is not used by the condition`},
+		{"condition: job_write and", "condition: job_writ and", `condition names selection "job_writ", which does not exist`},
+		{"condition: job_write and ", "condition: ", `selection "job_write" is not used by the condition`},
 		{"    product: 'kubernetes'\n    service: 'audit'\n", "    definition: 'x'\n", `logsource names no category, product or service`},
 		{"detection:", "detection: [", `syntax`},
 	}

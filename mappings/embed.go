@@ -6,35 +6,122 @@ package mappings
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
-	"path"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/internal/strictyaml"
+	"gopkg.in/yaml.v3"
 )
 
 //go:embed logsources/*.yaml qradar/*.yaml chronicle/*.yaml sigma/*.yaml
 var files embed.FS
 
-// Load strictly decodes mappings/<dir>/<logsource>.yaml into out.
-func Load(dir, logsource string, out any) diag.List {
-	name := fmt.Sprintf("%s/%s.yaml", dir, logsource)
+// overlay is a directory of extra mapping files (same layout as this
+// package: logsources/, qradar/, chronicle/, sigma/) that take precedence
+// over the built-in ones: how a team adds a log source without a Go
+// change (detgen --mappings DIR).
+var overlay string
+
+// SetOverlay makes dir's mapping files take precedence; "" removes it.
+func SetOverlay(dir string) {
+	overlay = dir
+	cache.Clear()
+}
+
+// read returns a mapping file and the name to report it under.
+func read(name string) ([]byte, string, error) {
+	if overlay != "" {
+		p := filepath.Join(overlay, filepath.FromSlash(name))
+		if src, err := os.ReadFile(p); err == nil {
+			return src, p, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, p, err
+		}
+	}
 	src, err := fs.ReadFile(files, name)
+	return src, "mappings/" + name, err
+}
+
+// cache holds decoded mapping files: a build reads the same few files for
+// every rule. Entries are keyed by overlay, file and Go type; values are
+// shared, so callers treat what Load gives them as read-only.
+var cache sync.Map
+
+type cacheKey struct {
+	overlay, name string
+	typ           reflect.Type
+}
+
+type cacheEntry struct {
+	val  reflect.Value
+	errs diag.List
+}
+
+// Load strictly decodes mappings/<dir>/<logsource>.yaml into out, a
+// pointer to a struct. Slices and maps in the result are shared between
+// calls: never modify them.
+func Load(dir, logsource string, out any) diag.List {
+	v := reflect.ValueOf(out).Elem()
+	key := cacheKey{overlay, dir + "/" + logsource, v.Type()}
+	if e, ok := cache.Load(key); ok {
+		v.Set(e.(cacheEntry).val)
+		return e.(cacheEntry).errs
+	}
+	errs := load(dir, logsource, out)
+	cp := reflect.New(v.Type()).Elem()
+	cp.Set(v)
+	cache.Store(key, cacheEntry{val: cp, errs: errs})
+	return errs
+}
+
+func load(dir, logsource string, out any) diag.List {
+	name := fmt.Sprintf("%s/%s.yaml", dir, logsource)
+	src, file, err := read(name)
 	if err != nil {
 		var errs diag.List
-		errs.Add(diag.Pos{File: "mappings/" + name}, "no %s mapping for logsource %q", dir, logsource)
+		errs.Add(diag.Pos{File: file}, "no %s mapping for logsource %q", dir, logsource)
 		return errs
 	}
-	return strictyaml.Decode("mappings/"+name, src, out)
+	return strictyaml.Decode(file, src, out)
 }
 
 // Logsource is a catalog of the logical fields a spec may test.
 type Logsource struct {
-	Name        string  `yaml:"name" detgen:"required"`
-	Description string  `yaml:"description" detgen:"required"`
-	Fields      []Field `yaml:"fields" detgen:"required"`
+	Pos         diag.Pos
+	Name        string `yaml:"name" detgen:"required"`
+	Description string `yaml:"description" detgen:"required"`
+	// Format names the reader (package reader) that turns a raw record
+	// into the event the paths below are written for: json (default),
+	// k8s_audit, windows_event.
+	Format string `yaml:"format"`
+	// Scope, when set, says which records of the format belong to this
+	// log source, in the spec's detection syntax over the fields below
+	// (Windows process creation: EventID 1 or 4688). Every rule of the
+	// log source is evaluated within it; the targets express it with
+	// their own record filters (device type, log type, logsource).
+	Scope *Scope `yaml:"scope"`
+	// Summary names the fields detgen scan prints for a hit.
+	Summary []string `yaml:"summary"`
+	// Timestamp is the path of the record's event time (RFC 3339), which
+	// the test runner uses as the time the SIEM received the record.
+	Timestamp string  `yaml:"timestamp"`
+	Fields    []Field `yaml:"fields" detgen:"required"`
+}
+
+// Scope is a detection over a catalog's own fields.
+type Scope struct {
+	Pos        diag.Pos
+	Keys       diag.Keys
+	Selections yaml.Node `yaml:"selections" detgen:"required"`
+	Condition  string    `yaml:"condition" detgen:"required"`
 }
 
 // Field is one logical field: its value type and where it sits in the raw
@@ -57,10 +144,20 @@ func LoadLogsource(name string) (*Logsource, diag.List) {
 // LogsourceNames lists the logsources that have a catalog.
 func LogsourceNames() []string {
 	entries, _ := fs.Glob(files, "logsources/*.yaml")
+	if overlay != "" {
+		more, _ := filepath.Glob(filepath.Join(overlay, "logsources", "*.yaml"))
+		entries = append(entries, more...)
+	}
+	seen := map[string]bool{}
 	var names []string
 	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(path.Base(e), ".yaml"))
+		n := strings.TrimSuffix(filepath.Base(e), ".yaml")
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
 	}
+	sort.Strings(names)
 	return names
 }
 

@@ -1,8 +1,9 @@
-// Package scan runs compiled rules over an audit log, one record per line,
-// in any of the forms package k8saudit reads. Most lines of an audit log
-// are reads and pod events that no rule's scope can select, so a line is
-// first checked for the literal text every rule's scope needs and is only
-// decoded when some rule could match it.
+// Package scan runs compiled rules over a log, one JSON record per line;
+// each rule reads a record with the reader its log source's catalog
+// names (package reader). Most lines of an audit log are reads and pod
+// events that no rule's condition can select, so a line is first checked
+// for the literal text every rule's condition needs and is only decoded
+// when some rule could match it.
 package scan
 
 import (
@@ -16,7 +17,9 @@ import (
 
 	"github.com/detgen/detgen/eval/reference"
 	"github.com/detgen/detgen/ir"
-	"github.com/detgen/detgen/k8saudit"
+	"github.com/detgen/detgen/mappings"
+	"github.com/detgen/detgen/reader"
+	"github.com/detgen/detgen/record"
 )
 
 // Hit is one rule firing on one record.
@@ -24,15 +27,20 @@ type Hit struct {
 	Line      int      `json:"line"`
 	RuleID    string   `json:"rule_id"`
 	Rule      string   `json:"rule"`
+	Title     string   `json:"title"`
 	Score     int      `json:"score"`
 	Signals   []string `json:"signals"`
-	AuditID   string   `json:"audit_id,omitempty"`
-	User      string   `json:"user,omitempty"`
-	Verb      string   `json:"verb,omitempty"`
-	Resource  string   `json:"resource,omitempty"`
-	Name      string   `json:"name,omitempty"`
-	Namespace string   `json:"namespace,omitempty"`
+	Logsource string   `json:"logsource"`
 	Form      string   `json:"form"`
+	// Summary holds the values of the catalog's summary fields (the
+	// first value of each), in catalog order.
+	Summary []Field `json:"summary"`
+}
+
+// Field is one named value of a hit's record.
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // Stats counts what a scan saw.
@@ -42,7 +50,7 @@ type Stats struct {
 	Blank       int
 	Prefiltered int // skipped by the literal pre-filter, never decoded
 	Decoded     int
-	NotAudit    int // valid JSON that is no audit record
+	NotAudit    int // valid JSON that is no record of any rule's log source
 	Malformed   int // not JSON, or a broken wrapper
 	// Records counts lines known to be audit records. Until the first is
 	// found, lines the pre-filter skips are decoded too, so input in which
@@ -56,6 +64,14 @@ type Scanner struct {
 	rules   []*ir.Rule
 	evals   []*reference.Evaluator
 	filters []prefilter
+	groups  []group // rules by log source
+}
+
+// group is the rules of one log source and how to read its records.
+type group struct {
+	ls    *mappings.Logsource
+	read  reader.Func
+	rules []int // indexes into Scanner.rules
 }
 
 // prefilter is, per scope match, the literals one of which a line must
@@ -73,8 +89,11 @@ func New(rules []*ir.Rule) (*Scanner, error) {
 			return nil, err
 		}
 		s.evals = append(s.evals, ev)
+		if err := s.addToGroup(len(s.evals)-1, r.Logsource); err != nil {
+			return nil, err
+		}
 		var pf prefilter
-		for _, m := range r.Scope {
+		for _, m := range required(r.Condition) {
 			if lits, ok := literals(m); ok {
 				pf = append(pf, lits)
 			}
@@ -84,15 +103,43 @@ func New(rules []*ir.Rule) (*Scanner, error) {
 	return s, nil
 }
 
+func (s *Scanner) addToGroup(i int, logsource string) error {
+	for g := range s.groups {
+		if s.groups[g].ls.Name == logsource {
+			s.groups[g].rules = append(s.groups[g].rules, i)
+			return nil
+		}
+	}
+	ls, errs := mappings.LoadLogsource(logsource)
+	if len(errs) > 0 {
+		return errs
+	}
+	format := ls.Format
+	if format == "" {
+		format = "json"
+	}
+	read, ok := reader.Lookup(format)
+	if !ok {
+		return fmt.Errorf("logsource %s: unknown format %q", logsource, format)
+	}
+	s.groups = append(s.groups, group{ls: ls, read: read, rules: []int{i}})
+	return nil
+}
+
 // literals returns the values of m as raw-text needles, or false when one
 // of them could appear differently in the raw line (case folding, or
 // characters JSON or a nested JSON string would escape).
-func literals(m ir.Match) ([][]byte, bool) {
-	if m.Nocase {
+func literals(m *ir.Match) ([][]byte, bool) {
+	if !m.Cased || m.FieldRef || m.All {
+		return nil, false
+	}
+	switch m.Op {
+	case ir.Equals, ir.StartsWith, ir.Contains, ir.EndsWith:
+	default:
 		return nil, false
 	}
 	var out [][]byte
-	for _, list := range [][]string{m.Equals, m.StartsWith, m.Contains} {
+	for _, list := range [][]string{m.Values} {
 		for _, v := range list {
 			for _, r := range v {
 				if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
@@ -103,6 +150,22 @@ func literals(m ir.Match) ([][]byte, bool) {
 		}
 	}
 	return out, len(out) > 0
+}
+
+// required lists the tests every match of e must pass: the tests that
+// are terms of its top-level conjunction, nested ANDs flattened.
+func required(e ir.Expr) []*ir.Match {
+	switch n := e.(type) {
+	case *ir.Match:
+		return []*ir.Match{n}
+	case *ir.And:
+		var out []*ir.Match
+		for _, a := range n.Args {
+			out = append(out, required(a)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // candidate reports whether some rule's pre-filter passes the line.
@@ -191,17 +254,17 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 		st.Blank++
 		return
 	}
+	// A line that is not even JSON counts as malformed, candidate or not:
+	// the cheap framing check reports a truncated record instead of
+	// skipping it silently.
+	if trimmed[0] != '{' || trimmed[len(trimmed)-1] != '}' {
+		st.Malformed++
+		bad(n, errors.New("not a JSON object (truncated or corrupt line?)"))
+		return
+	}
 	if !s.candidate(trimmed) {
-		// A line that is not even JSON still counts as malformed: check
-		// the cheap framing so a truncated record is reported, not
-		// silently skipped.
-		if trimmed[0] != '{' || trimmed[len(trimmed)-1] != '}' {
-			st.Malformed++
-			bad(n, errors.New("not a JSON object (truncated or corrupt line?)"))
-			return
-		}
 		st.Prefiltered++
-		if st.Records == 0 && isRecord(trimmed) {
+		if st.Records == 0 && s.isRecord(trimmed) {
 			st.Records++
 		}
 		return
@@ -213,41 +276,55 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 		bad(n, err)
 		return
 	}
-	ev, form, err := k8saudit.Normalize(rec)
-	if errors.Is(err, k8saudit.ErrNotAudit) {
-		st.NotAudit++
-		return
-	}
-	if err != nil {
-		st.Malformed++
-		bad(n, err)
-		return
-	}
-	st.Records++
-	for i, e := range s.evals {
-		res := e.Evaluate(ev)
-		if !res.Match {
+	foreign := true
+	for _, g := range s.groups {
+		ev, form, err := g.read(rec)
+		if errors.Is(err, reader.ErrForeign) {
 			continue
 		}
-		st.Hits++
-		r := s.rules[i]
-		first := func(path string) string {
-			if vs := k8saudit.Values(ev, path); len(vs) > 0 {
-				return vs[0]
-			}
-			return ""
+		foreign = false
+		if err != nil {
+			st.Malformed++
+			bad(n, err)
+			return
 		}
-		hit(Hit{
-			Line: n, RuleID: r.ID, Rule: r.Name, Score: res.Score, Signals: res.Signals,
-			AuditID: first("auditID"), User: first("user.username"), Verb: first("verb"),
-			Resource: first("objectRef.resource"), Name: first("objectRef.name"),
-			Namespace: first("objectRef.namespace"), Form: string(form),
-		})
+		st.Records++
+		for _, i := range g.rules {
+			res := s.evals[i].Evaluate(ev)
+			if !res.Match {
+				continue
+			}
+			st.Hits++
+			r := s.rules[i]
+			h := Hit{Line: n, RuleID: r.ID, Rule: r.Name, Title: r.Title, Score: res.Score, Signals: res.Signals, Logsource: g.ls.Name, Form: form}
+			for _, name := range g.ls.Summary {
+				f, _ := g.ls.Field(name)
+				for _, p := range f.Paths {
+					if vs := record.Values(ev, p); len(vs) > 0 {
+						h.Summary = append(h.Summary, Field{Name: name, Value: vs[0]})
+						break
+					}
+				}
+			}
+			hit(h)
+		}
+	}
+	if foreign {
+		st.NotAudit++
 	}
 }
 
-// isRecord reports whether line decodes to an audit record.
-func isRecord(line []byte) bool {
-	_, _, err := k8saudit.Parse(line)
-	return err == nil
+// isRecord reports whether line decodes to a record of some rule's log
+// source.
+func (s *Scanner) isRecord(line []byte) bool {
+	var rec map[string]any
+	if json.Unmarshal(line, &rec) != nil {
+		return false
+	}
+	for _, g := range s.groups {
+		if _, _, err := g.read(rec); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -35,6 +35,8 @@ type Rule struct {
 	Tuning         []string  `yaml:"tuning"`
 	Testing        Testing   `yaml:"testing"`
 	Tests          []Test    `yaml:"tests"`
+	Tags           []string  `yaml:"tags"`
+	QRadar         QRadar    `yaml:"qradar"`
 	Logsource      string    `yaml:"logsource" detgen:"required"`
 	Detection      Detection `yaml:"detection" detgen:"required"`
 }
@@ -116,29 +118,20 @@ type Differs struct {
 	Reason string `yaml:"reason" detgen:"required"`
 }
 
-// Detection is the detection logic: which events are in scope, which are
-// excluded, and how the remaining ones are scored.
+// Detection is the detection logic: named selections of field tests
+// written as Sigma writes them, a condition over them, and an optional
+// scoring layer. Package detection reads Selections.
 type Detection struct {
 	Pos        diag.Pos
-	Scope      []Match `yaml:"scope" detgen:"required"`
-	Exclusions []Match `yaml:"exclusions"`
-	Scoring    Scoring `yaml:"scoring" detgen:"required"`
-}
-
-// Match tests one logical field. It holds when the field equals any value
-// of Equals, starts with any of StartsWith or contains any of Contains.
-type Match struct {
-	Pos        diag.Pos
 	Keys       diag.Keys
-	Field      string   `yaml:"field" detgen:"required"`
-	Equals     []string `yaml:"equals"`
-	StartsWith []string `yaml:"startswith"`
-	Contains   []string `yaml:"contains"`
-	Nocase     bool     `yaml:"nocase"`
+	Selections yaml.Node `yaml:"selections" detgen:"required"`
+	Condition  string    `yaml:"condition" detgen:"required"`
+	Scoring    Scoring   `yaml:"scoring"`
 }
 
-// Scoring is the weighted signal model: score = Base + the weights of the
-// signals present; an event alerts when score >= Threshold.
+// Scoring is the optional weighted signal model: score = Base + the
+// weights of the signals present; an event that meets the condition
+// alerts when score >= Threshold.
 type Scoring struct {
 	Pos       diag.Pos
 	Keys      diag.Keys
@@ -147,15 +140,23 @@ type Scoring struct {
 	Signals   []Signal `yaml:"signals" detgen:"required"`
 }
 
-// Signal is one named, weighted indicator; it is present when any of its
-// matches holds.
+// Signal is one named, weighted indicator; it is present when When, a
+// condition over the selections, holds.
 type Signal struct {
 	Pos         diag.Pos
 	Keys        diag.Keys
-	Name        string  `yaml:"name" detgen:"required"`
-	Description string  `yaml:"description" detgen:"required"`
-	Weight      int     `yaml:"weight" detgen:"required"`
-	Match       []Match `yaml:"match" detgen:"required"`
+	Name        string `yaml:"name" detgen:"required"`
+	Description string `yaml:"description" detgen:"required"`
+	Weight      int    `yaml:"weight" detgen:"required"`
+	When        string `yaml:"when" detgen:"required"`
+}
+
+// QRadar holds per-rule overrides of the QRadar search layout.
+type QRadar struct {
+	Pos   diag.Pos
+	Keys  diag.Keys
+	Last  string `yaml:"last"`
+	Limit int    `yaml:"limit"`
 }
 
 // Parse decodes one spec. file names the input in error positions.

@@ -8,9 +8,9 @@ import (
 	"github.com/detgen/detgen/backends/chronicle"
 	evalyaral "github.com/detgen/detgen/eval/yaral"
 	"github.com/detgen/detgen/ir"
-	"github.com/detgen/detgen/k8saudit"
 	"github.com/detgen/detgen/lang/yaral"
 	"github.com/detgen/detgen/mappings"
+	"github.com/detgen/detgen/record"
 )
 
 // chronicleRunner evaluates the generated YARA-L rule over each record
@@ -18,9 +18,10 @@ import (
 // its own fields (research/yaral.md §4.2–4.3), and the parser extension the
 // Chronicle profile prescribes for the pod-template labels.
 type chronicleRunner struct {
-	rule *yaral.Rule
-	prof *chronicle.Profile
-	ls   *mappings.Logsource
+	scored bool
+	rule   *yaral.Rule
+	prof   *chronicle.Profile
+	ls     *mappings.Logsource
 }
 
 func newChronicleRunner(r *ir.Rule, artifact []byte) (*chronicleRunner, error) {
@@ -36,40 +37,17 @@ func newChronicleRunner(r *ir.Rule, artifact []byte) (*chronicleRunner, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return &chronicleRunner{rule: rule, prof: prof, ls: ls}, nil
+	return &chronicleRunner{scored: r.Scoring != nil, rule: rule, prof: prof, ls: ls}, nil
 }
 
-// logTypeOf is the SecOps log type a record is ingested as.
-func logTypeOf(form k8saudit.Form) string {
-	switch form {
-	case k8saudit.FormGKE:
-		return "GCP_CLOUDAUDIT"
-	case k8saudit.FormAKS:
-		return "KUBERNETES_AUDIT_AZURE"
+// udm maps a record to a UDM event as the default parser of its log type
+// and the parser extension the profile prescribes would.
+func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form string) evalyaral.Event {
+	logType := c.prof.LogTypes[0].Name
+	if c.prof.Forms != nil {
+		logType = c.prof.Forms[form]
 	}
-	return "KUBERNETES_AUDIT"
-}
-
-// udm maps a record to a UDM event.
-func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form k8saudit.Form) evalyaral.Event {
-	logType := logTypeOf(form)
 	out := evalyaral.Event{"metadata.log_type": {logType}}
-	// Fields every parser of these log types fills, also read by outcomes.
-	switch logType {
-	case "KUBERNETES_AUDIT":
-		out["target.url"] = k8saudit.Values(ev, "requestURI")
-		out["principal.user.userid"] = k8saudit.Values(ev, "user.uid")
-		out["principal.ip"] = k8saudit.Values(ev, "sourceIPs[]")
-		out["network.http.user_agent"] = k8saudit.Values(ev, "userAgent")
-		out["target.resource.name"] = k8saudit.Values(ev, "objectRef.name")
-		out["metadata.product_event_type"] = k8saudit.Values(ev, "kind")
-	case "GCP_CLOUDAUDIT":
-		var rec map[string]any
-		json.Unmarshal(raw, &rec)
-		out["metadata.product_event_type"] = k8saudit.Values(rec, "protoPayload.methodName")
-		out["target.resource.name"] = k8saudit.Values(rec, "protoPayload.resourceName")
-		out["principal.ip"] = k8saudit.Values(rec, "protoPayload.requestMetadata.callerIp")
-	}
 	var lt *chronicle.LogType
 	for i := range c.prof.LogTypes {
 		if c.prof.LogTypes[i].Name == logType {
@@ -78,6 +56,28 @@ func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form k8saudit.Form)
 	}
 	if lt == nil {
 		return out // a log type the rule does not select
+	}
+	if by := lt.EventTypeBy; by != nil {
+		for _, v := range fieldValues(c.ls, ev, by.Field) {
+			if t, ok := by.Values[v]; ok {
+				out["metadata.event_type"] = []string{t}
+			}
+		}
+	} else if len(lt.EventTypes) == 1 {
+		out["metadata.event_type"] = lt.EventTypes
+	}
+	var rec map[string]any
+	for _, pf := range lt.ParserFields {
+		src := ev
+		if pf.Raw {
+			if rec == nil {
+				json.Unmarshal(raw, &rec)
+			}
+			src = rec
+		}
+		if vs := record.Values(src, pf.Path); len(vs) > 0 {
+			out[pf.UDM] = vs
+		}
 	}
 	set := func(f chronicle.UDMField, extension string) {
 		vs := fieldValues(c.ls, ev, f.Field)
@@ -114,13 +114,13 @@ func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form k8saudit.Form)
 	return out
 }
 
-func (c *chronicleRunner) run(raw []byte, ev map[string]any, form k8saudit.Form) (Verdict, error) {
+func (c *chronicleRunner) run(raw []byte, ev map[string]any, form string) (Verdict, error) {
 	res, err := evalyaral.Evaluate(c.rule, c.udm(raw, ev, form))
 	if err != nil {
 		return Verdict{}, err
 	}
-	v := Verdict{Match: res.Match, HasScore: true}
-	if res.Match {
+	v := Verdict{Match: res.Match, HasScore: c.scored}
+	if res.Match && c.scored {
 		score, ok := res.Outcomes["risk_score"].(int64)
 		if !ok {
 			return Verdict{}, fmt.Errorf("$risk_score is %v", res.Outcomes["risk_score"])

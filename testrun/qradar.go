@@ -2,33 +2,30 @@ package testrun
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/detgen/detgen/backends/qradar"
 	evalaql "github.com/detgen/detgen/eval/aql"
 	"github.com/detgen/detgen/ir"
-	"github.com/detgen/detgen/k8saudit"
 	"github.com/detgen/detgen/lang/aql"
 	"github.com/detgen/detgen/mappings"
+	"github.com/detgen/detgen/record"
+	"strconv"
 )
 
 // qradarRunner executes the generated AQL over each event as the Kubernetes
 // Auditing DSM would store it.
 type qradarRunner struct {
-	query *aql.Query
-	prof  *qradar.Profile
-	ls    *mappings.Logsource
+	scored bool // the rule has a scoring model
+	query  *aql.Query
+	prof   *qradar.Profile
+	ls     *mappings.Logsource
 }
 
 // receivedAt stands in for the arrival time of records without a
 // requestReceivedTimestamp.
 var receivedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// kubernetesAuditingDSM is the device type of IBM's Kubernetes Auditing DSM,
-// which receives the kube-apiserver's Event JSON. GKE and AKS records reach
-// QRadar through other DSMs (Google Cloud Pub/Sub, Azure Event Hubs), with
-// other device types.
-const kubernetesAuditingDSM = 446
 
 func newQRadarRunner(r *ir.Rule, artifact []byte) (*qradarRunner, error) {
 	q, err := aql.Parse(string(artifact))
@@ -39,24 +36,42 @@ func newQRadarRunner(r *ir.Rule, artifact []byte) (*qradarRunner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &qradarRunner{query: q, prof: prof, ls: ls}, nil
+	return &qradarRunner{scored: r.Scoring != nil, query: q, prof: prof, ls: ls}, nil
 }
 
 // event builds the stored form of a record: the payload is the record as
 // received, custom properties and normalized columns come from the QRadar
 // profile's field mappings.
-func (q *qradarRunner) event(raw []byte, ev map[string]any, form k8saudit.Form) evalaql.Event {
+func (q *qradarRunner) event(raw []byte, ev map[string]any, form string) evalaql.Event {
 	out := evalaql.Event{
 		Columns:            map[string]any{"logsourceid": 1, "devicetype": 0, "starttime": receivedAt.UnixMilli()},
 		Properties:         map[string]string{},
 		Payload:            raw,
-		LogSourceNames:     map[int]string{1: "kube-apiserver @ test cluster"},
-		LogSourceTypeNames: map[int]string{kubernetesAuditingDSM: "Kubernetes Auditing"},
+		LogSourceNames:     map[int]string{1: "test log source"},
+		LogSourceTypeNames: map[int]string{},
 	}
-	if form != k8saudit.FormEvent {
-		return out
+	if ts := q.ls.Timestamp; ts != "" {
+		if vs := record.Values(ev, ts); len(vs) > 0 {
+			if t, err := time.Parse(time.RFC3339Nano, vs[0]); err == nil {
+				out.Columns["starttime"] = t.UnixMilli()
+			}
+		}
 	}
-	out.Columns["devicetype"] = kubernetesAuditingDSM
+	dt := q.prof.DeviceTypes[0]
+	if q.prof.Forms != nil {
+		d, ok := q.prof.Forms[form]
+		if !ok {
+			return out // parsed by another DSM
+		}
+		dt = d
+	}
+	out.Columns["devicetype"] = dt
+	// A mapped column the record does not fill is NULL, not unknown.
+	for _, f := range q.prof.Fields {
+		if f.Column != "" {
+			out.Columns[strings.ToLower(f.Column)] = nil
+		}
+	}
 	for _, f := range q.prof.Fields {
 		vs := fieldValues(q.ls, ev, f.Field)
 		if len(vs) == 0 {
@@ -68,18 +83,22 @@ func (q *qradarRunner) event(raw []byte, ev map[string]any, form k8saudit.Form) 
 		case f.Property != "":
 			out.Properties[f.Property] = v
 		case f.Column != "":
-			out.Columns[f.Column] = v
-		}
-	}
-	if ts, ok := ev["requestReceivedTimestamp"].(string); ok {
-		if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {
-			out.Columns["starttime"] = t.UnixMilli()
+			out.Columns[strings.ToLower(f.Column)] = columnValue(v)
 		}
 	}
 	return out
 }
 
-func (q *qradarRunner) run(raw []byte, ev map[string]any, form k8saudit.Form) (Verdict, error) {
+// columnValue stores a number as a number: QRadar's numeric columns
+// (qidEventId, ports) compare numerically.
+func columnValue(v string) any {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return n
+	}
+	return v
+}
+
+func (q *qradarRunner) run(raw []byte, ev map[string]any, form string) (Verdict, error) {
 	stored := q.event(raw, ev, form)
 	// The search runs a minute after the event arrived.
 	now := time.UnixMilli(stored.Columns["starttime"].(int64)).Add(time.Minute)
@@ -87,8 +106,8 @@ func (q *qradarRunner) run(raw []byte, ev map[string]any, form k8saudit.Form) (V
 	if err != nil {
 		return Verdict{}, err
 	}
-	v := Verdict{Match: match, HasScore: true}
-	if match {
+	v := Verdict{Match: match, HasScore: q.scored}
+	if match && q.scored {
 		score, ok := row[q.prof.ScoreAlias].(float64)
 		if !ok {
 			return Verdict{}, fmt.Errorf("score column %s is %v", q.prof.ScoreAlias, row[q.prof.ScoreAlias])

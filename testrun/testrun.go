@@ -6,6 +6,8 @@
 package testrun
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -14,8 +16,9 @@ import (
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/eval/reference"
 	"github.com/detgen/detgen/ir"
-	"github.com/detgen/detgen/k8saudit"
 	"github.com/detgen/detgen/mappings"
+	"github.com/detgen/detgen/reader"
+	"github.com/detgen/detgen/record"
 )
 
 // Verdict is one evaluator's conclusion on one event.
@@ -57,12 +60,12 @@ var Columns = []string{"reference", "qradar", "chronicle", "sigma"}
 
 // runner evaluates one artifact on one record.
 type runner interface {
-	run(raw []byte, ev map[string]any, form k8saudit.Form) (Verdict, error)
+	run(raw []byte, ev map[string]any, form string) (Verdict, error)
 }
 
 type sigmaAdapter struct{ s *sigmaRunner }
 
-func (a sigmaAdapter) run(_ []byte, ev map[string]any, _ k8saudit.Form) (Verdict, error) {
+func (a sigmaAdapter) run(_ []byte, ev map[string]any, _ string) (Verdict, error) {
 	return a.s.run(ev)
 }
 
@@ -71,6 +74,10 @@ func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
 	var out []Result
 	for _, r := range rules {
 		ref, err := reference.New(r)
+		if err != nil {
+			return nil, err
+		}
+		read, err := ReaderFor(r.Logsource)
 		if err != nil {
 			return nil, err
 		}
@@ -97,12 +104,12 @@ func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
 		}
 		for _, tc := range r.Tests {
 			res := Result{Rule: r, Case: tc, Expected: tc.Expect, Cells: map[string]Cell{}}
-			ev, form, err := k8saudit.Parse(tc.Event)
+			ev, form, err := read(tc.Event)
 			if err != nil {
 				return nil, fmt.Errorf("%s: test %q: %w", r.SourceFile, tc.Name, err)
 			}
 			rv := ref.Evaluate(ev)
-			refVerdict := Verdict{Match: rv.Match, Score: rv.Score, HasScore: true, Signals: rv.Signals}
+			refVerdict := Verdict{Match: rv.Match, Score: rv.Score, HasScore: r.Scoring != nil, Signals: rv.Signals}
 			res.Cells["reference"] = judge(refVerdict, tc.Expect, "", true)
 			for _, col := range Columns[1:] {
 				rn, ok := runners[col]
@@ -162,7 +169,7 @@ func Print(w io.Writer, results []Result) {
 	fmt.Fprintln(w)
 	var notes []string
 	for _, r := range results {
-		exp := Verdict{Match: r.Expected.Match, Score: r.Expected.Score, HasScore: true}
+		exp := Verdict{Match: r.Expected.Match, Score: r.Expected.Score, HasScore: r.Rule.Scoring != nil}
 		fmt.Fprintf(w, "%-44s  %-58s  %-9s", clip(r.Rule.Name, 44), clip(r.Case.Name, 58), exp)
 		for _, col := range Columns {
 			c, ok := r.Cells[col]
@@ -199,13 +206,39 @@ func clip(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-// fieldValues is every value of a logical field in an audit event, at the
+// fieldValues is every value of a logical field in an event, at the
 // logsource catalog's paths.
 func fieldValues(ls *mappings.Logsource, ev map[string]any, field string) []string {
 	f, _ := ls.Field(field)
 	var vs []string
 	for _, p := range f.Paths {
-		vs = append(vs, k8saudit.Values(ev, p)...)
+		vs = append(vs, record.Values(ev, p)...)
 	}
 	return vs
+}
+
+// ReaderFor returns a function that decodes one raw record of a log
+// source with the reader its catalog names.
+func ReaderFor(logsource string) (func([]byte) (map[string]any, string, error), error) {
+	ls, errs := mappings.LoadLogsource(logsource)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	format := ls.Format
+	if format == "" {
+		format = "json"
+	}
+	read, ok := reader.Lookup(format)
+	if !ok {
+		return nil, fmt.Errorf("logsource %s: unknown format %q", logsource, format)
+	}
+	return func(raw []byte) (map[string]any, string, error) {
+		var rec map[string]any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&rec); err != nil {
+			return nil, "", err
+		}
+		return read(rec)
+	}, nil
 }

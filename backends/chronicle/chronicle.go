@@ -7,9 +7,11 @@ package chronicle
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 
+	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/yaral"
 	"github.com/detgen/detgen/templates"
@@ -29,6 +31,9 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	}
 	data, err := (&gen{prof: prof}).rule(r)
 	if err != nil {
+		if _, ok := err.(*unsupported); ok {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%s: chronicle: %w", r.SourceFile, err)
 	}
 	var out bytes.Buffer
@@ -49,17 +54,59 @@ type ruleData struct {
 	Confidence     string
 	FalsePositives string
 	References     string
-	LogTypes       [][]string // per log type: AND-ed predicates
-	AnySignal      []string   // OR-ed signal predicates
+	LogTypes       []string // per log type: its condition
+	AnySignal      []string // OR-ed signal predicates
 	ScoreTerms     []string
 	Outcomes       []Outcome
+	HasScore       bool
 	ScoreGate      bool
+	Threshold      int
 }
 
-type gen struct{ prof *Profile }
+type gen struct {
+	prof *Profile
+	src  *ir.Rule
+}
 
-func (g *gen) rule(r *ir.Rule) (*ruleData, error) {
-	d := &ruleData{
+// unsupported is a construct YARA-L cannot express faithfully.
+type unsupported struct {
+	pos  diag.Pos
+	rule string
+	msg  string
+}
+
+// Error names the spec position, the target and the rule (issue 8: a
+// refusal must say which rule it is about, not only which file).
+func (u *unsupported) Error() string {
+	return u.pos.String() + ": chronicle: rule " + u.rule + ": " + u.msg
+}
+
+func (g *gen) fail(e ir.Expr, format string, args ...any) {
+	pos := diag.Pos{File: g.src.SourceFile}
+	switch n := e.(type) {
+	case *ir.Match:
+		pos = n.Pos
+	case *ir.Keyword:
+		pos = n.Pos
+	}
+	panic(&unsupported{pos: pos, rule: g.src.Name, msg: fmt.Sprintf(format, args...)})
+}
+
+// maxCombinations bounds the OR of ANDs an "N of" expands to.
+const maxCombinations = 64
+
+func (g *gen) rule(r *ir.Rule) (d *ruleData, err error) {
+	g.src = r
+	defer func() {
+		if x := recover(); x != nil {
+			u, ok := x.(*unsupported)
+			if !ok {
+				panic(x)
+			}
+			d, err = nil, u
+		}
+	}()
+	d = &ruleData{
 		Rule:           r,
 		Name:           r.Name,
 		Severity:       title(r.Severity),
@@ -67,7 +114,6 @@ func (g *gen) rule(r *ir.Rule) (*ruleData, error) {
 		FalsePositives: strings.Join(r.FalsePositives, "; "),
 		References:     strings.Join(r.References, ", "),
 		Outcomes:       g.prof.Outcomes,
-		ScoreGate:      !r.AnySignalAlerts(),
 	}
 	var tactics, logTypes []string
 	for _, t := range r.Tactics {
@@ -83,110 +129,309 @@ func (g *gen) rule(r *ir.Rule) (*ruleData, error) {
 	for _, lt := range g.prof.LogTypes {
 		logTypes = append(logTypes, lt.Name)
 		preds := []string{"$e.metadata.log_type = " + yaral.QuoteString(lt.Name)}
-		for _, m := range r.Scope {
-			p, err := g.predicate(lt, m)
-			if err != nil {
-				return nil, fmt.Errorf("scope: %w", err)
+		// metadata.event_type is an enum: compared by name, never by regex.
+		if n := len(lt.EventTypes); n > 0 {
+			alts := each(lt.EventTypes, func(t string) string { return "$e.metadata.event_type = " + yaral.QuoteString(t) })
+			p := strings.Join(alts, " or ")
+			if n > 1 {
+				p = "(" + p + ")"
 			}
 			preds = append(preds, p)
 		}
-		for _, m := range r.Exclusions {
-			p, err := g.predicate(lt, m)
-			if err != nil {
-				return nil, fmt.Errorf("exclusion: %w", err)
-			}
-			preds = append(preds, "not "+p)
+		for _, x := range conjuncts(r.Condition) {
+			preds = append(preds, g.expr(lt, x, true))
 		}
-		d.LogTypes = append(d.LogTypes, preds)
+		d.LogTypes = append(d.LogTypes, strings.Join(preds, "\n        and "))
 	}
 	d.DataSource = strings.Join(logTypes, ", ")
 
-	if r.Base > 0 {
-		d.ScoreTerms = append(d.ScoreTerms, fmt.Sprint(r.Base))
-	}
-	for _, sig := range r.Signals {
-		p, err := g.signal(sig)
-		if err != nil {
-			return nil, fmt.Errorf("signal %s: %w", sig.Name, err)
+	if s := r.Scoring; s != nil {
+		d.HasScore = true
+		d.ScoreGate = !s.AnySignalAlerts()
+		d.Threshold = s.Threshold
+		if s.Base > 0 {
+			d.ScoreTerms = append(d.ScoreTerms, fmt.Sprint(s.Base))
 		}
-		d.AnySignal = append(d.AnySignal, p)
-		d.ScoreTerms = append(d.ScoreTerms, fmt.Sprintf("if(%s, %d, 0)", p, sig.Weight))
+		for _, sig := range s.Signals {
+			p := g.signal(sig.When)
+			if !d.ScoreGate {
+				d.AnySignal = append(d.AnySignal, p)
+			}
+			d.ScoreTerms = append(d.ScoreTerms, fmt.Sprintf("if(%s, %d, 0)", p, sig.Weight))
+		}
 	}
 	return d, nil
 }
 
-// signal renders one signal as a single boolean expression. A field that
-// every log type maps to the same UDM path is tested once; otherwise each
-// log type is tested on its own path.
-func (g *gen) signal(sig ir.Signal) (string, error) {
-	var alts []string
-	for _, m := range sig.Any {
-		perType := map[string]string{}
-		same := true
-		var first string
-		for i, lt := range g.prof.LogTypes {
-			p, err := g.predicate(lt, m)
-			if err != nil {
-				return "", err
-			}
-			perType[lt.Name] = p
-			if i == 0 {
-				first = p
-			} else if p != first {
-				same = false
-			}
-		}
-		if same {
-			alts = append(alts, first)
-			continue
-		}
-		for _, lt := range g.prof.LogTypes {
-			alts = append(alts, fmt.Sprintf("($e.metadata.log_type = %s and %s)", yaral.QuoteString(lt.Name), perType[lt.Name]))
-		}
+// conjuncts flattens nested ANDs into the terms that must all hold.
+func conjuncts(e ir.Expr) []ir.Expr {
+	a, ok := e.(*ir.And)
+	if !ok {
+		return []ir.Expr{e}
 	}
-	if len(alts) == 1 {
-		return alts[0], nil
+	var out []ir.Expr
+	for _, x := range a.Args {
+		out = append(out, conjuncts(x)...)
 	}
-	return "(" + strings.Join(alts, " or ") + ")", nil
+	return out
 }
 
-// predicate renders one match as one comparison, so that "not" can prefix
-// it: a single exact value is a string comparison, anything else one
-// regex that ORs every value.
-func (g *gen) predicate(lt LogType, m ir.Match) (string, error) {
+// signal renders a signal's condition once when every log type maps it
+// the same way, else per log type.
+func (g *gen) signal(e ir.Expr) string {
+	var first string
+	same := true
+	per := make([]string, len(g.prof.LogTypes))
+	for i, lt := range g.prof.LogTypes {
+		per[i] = g.expr(lt, e, false)
+		if i == 0 {
+			first = per[i]
+		} else if per[i] != first {
+			same = false
+		}
+	}
+	if same {
+		return first
+	}
+	var alts []string
+	for i, lt := range g.prof.LogTypes {
+		alts = append(alts, fmt.Sprintf("($e.metadata.log_type = %s and %s)", yaral.QuoteString(lt.Name), per[i]))
+	}
+	return "(" + strings.Join(alts, " or ") + ")"
+}
+
+// expr renders e for one log type. top is true for a direct term of the
+// events section, which needs no parentheses.
+func (g *gen) expr(lt LogType, e ir.Expr, top bool) string {
+	wrap := func(s string) string {
+		if top {
+			return s
+		}
+		return "(" + s + ")"
+	}
+	switch n := e.(type) {
+	case *ir.And:
+		return wrap(g.join(lt, n.Args, " and "))
+	case *ir.Or:
+		// Always parenthesised: YARA-L binds and tighter than or, and an
+		// OR is never a line of its own in the events section.
+		return "(" + g.join(lt, n.Args, " or ") + ")"
+	case *ir.Not:
+		inner := g.expr(lt, n.Arg, false)
+		if !strings.HasPrefix(inner, "(") {
+			inner = "(" + inner + ")"
+		}
+		if m, ok := n.Arg.(*ir.Match); ok && !strings.Contains(g.match(lt, m), " or ") && !strings.Contains(g.match(lt, m), " and ") {
+			inner = g.match(lt, m)
+		}
+		return "not " + inner
+	case *ir.AtLeast:
+		if c := ir.Binomial(len(n.Args), n.N); c > maxCombinations {
+			g.fail(e, "%d of %d expands to %d combinations; YARA-L has no counting operator and at most %d are written", n.N, len(n.Args), c, maxCombinations)
+		}
+		var ors []string
+		for _, set := range ir.Combinations(len(n.Args), n.N) {
+			var ands []string
+			for _, i := range set {
+				ands = append(ands, g.expr(lt, n.Args[i], false))
+			}
+			ors = append(ors, "("+strings.Join(ands, " and ")+")")
+		}
+		return "(" + strings.Join(ors, " or ") + ")"
+	case *ir.Match:
+		p := g.match(lt, n)
+		if !strings.Contains(p, " or ") && !(!top && strings.Contains(p, " and ")) {
+			return p
+		}
+		return "(" + p + ")"
+	case *ir.Keyword:
+		g.fail(e, "keyword search: YARA-L rules have no predicate over the raw log, only UDM fields")
+	}
+	panic(fmt.Sprintf("chronicle: unknown expression %T", e))
+}
+
+func (g *gen) join(lt LogType, args []ir.Expr, sep string) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = g.expr(lt, a, false)
+	}
+	return strings.Join(parts, sep)
+}
+
+// match renders one field test for one log type.
+func (g *gen) match(lt LogType, m *ir.Match) string {
 	f, ok := g.prof.resolve(lt, m.Field)
-	if !ok {
-		return "", fmt.Errorf("field %q has no UDM mapping for log type %s in mappings/chronicle", m.Field, lt.Name)
+	if !ok || f.Unavailable != "" {
+		reason := "no UDM mapping for log type " + lt.Name + " in mappings/chronicle"
+		if f.Unavailable != "" {
+			reason = f.Unavailable
+		}
+		g.fail(m, "field %s cannot be used on Chronicle: %s", m.Field, reason)
+	}
+	if !m.FieldRef {
+		for _, v := range m.Values {
+			if err := yaral.ValidateString(v); err != nil {
+				g.fail(m, "field %s: %v", m.Field, err)
+			}
+		}
 	}
 	lhs := "$e." + f.UDM
-	suffix := ""
-	if m.Nocase || f.Nocase {
-		suffix = " nocase"
+	nocase := ""
+	text := m.Type == ir.String || m.Type == ir.List
+	if text && !m.Cased || f.Nocase {
+		nocase = " nocase"
+	}
+	switch m.Op {
+	case ir.Exists:
+		return lhs + ` != ""`
+	case ir.Null:
+		return lhs + ` = ""`
+	case ir.Empty:
+		g.fail(m, "empty value: UDM does not tell an empty field from a missing one")
 	}
 	if f.Wrap != "" {
-		if len(m.StartsWith)+len(m.Contains) > 0 {
-			return "", fmt.Errorf("field %q on log type %s supports equals only", m.Field, lt.Name)
+		if m.Op != ir.Equals || m.FieldRef || m.All {
+			g.fail(m, "field %s on log type %s is read from a composite UDM value and supports equals only", m.Field, lt.Name)
 		}
-		return lhs + " = " + yaral.QuoteRegex(fmt.Sprintf(f.Wrap, alternation(m.Equals))) + suffix, nil
+		return lhs + " = " + yaral.QuoteRegex(fmt.Sprintf(f.Wrap, alternation(m.Values))) + nocase
 	}
-	if len(m.Equals) == 1 && len(m.StartsWith)+len(m.Contains) == 0 {
-		q, err := quoteValue(m.Equals[0])
-		if err != nil {
-			return "", fmt.Errorf("field %q: %v", m.Field, err)
+	if m.FieldRef {
+		var tests []string
+		for _, other := range m.Values {
+			o, ok := g.prof.resolve(lt, other)
+			if !ok || o.Unavailable != "" || o.Wrap != "" {
+				g.fail(m, "fieldref %s has no plain UDM mapping for log type %s", other, lt.Name)
+			}
+			a, b := lhs, "$e."+o.UDM
+			// A missing field reads as "": without the guard a missing
+			// referenced field equals a missing field and is contained
+			// in any value, where the spec's test does not hold.
+			guard := b + ` != ""`
+			if !m.Cased {
+				a, b = "strings.to_lower("+a+")", "strings.to_lower("+b+")"
+			}
+			var t string
+			switch m.Op {
+			case ir.Equals:
+				t = a + " = " + b
+			case ir.Contains:
+				t = "strings.contains(" + a + ", " + b + ")"
+			case ir.StartsWith:
+				t = "strings.starts_with(" + a + ", " + b + ")"
+			case ir.EndsWith:
+				t = "strings.ends_with(" + a + ", " + b + ")"
+			}
+			tests = append(tests, "("+guard+" and "+t+")")
 		}
-		return lhs + " = " + q + suffix, nil
+		return combineY(tests, m.All)
 	}
-	var parts []string
-	if len(m.Equals) > 0 {
-		parts = append(parts, "^"+group(m.Equals)+"$")
+	switch m.Op {
+	case ir.Equals:
+		if f.Int || m.Type == ir.Int && f.Int {
+			return combineY(each(m.Values, func(v string) string { return lhs + " = " + v }), m.All)
+		}
+		if m.Type == ir.Bool && f.Int {
+			break
+		}
+		if f.Extension == "any_true" && slices.Contains(m.Values, "false") {
+			// The parser extension writes the label only when some value
+			// is true: a false value and a missing field look the same.
+			g.fail(m, "field %s is false: its UDM label is written only when true (extension any_true), so false cannot be told from missing", m.Field)
+		}
+		if f.Extension == "joined" {
+			return g.affix(lhs, m, start(f), end(f), nocase)
+		}
+		if len(m.Values) == 1 || m.All {
+			return combineY(each(m.Values, func(v string) string { return lhs + " = " + yaral.QuoteString(v) + nocase }), m.All)
+		}
+		return lhs + " = " + yaral.QuoteRegex("^"+group(m.Values)+"$") + nocase
+	case ir.Contains, ir.StartsWith, ir.EndsWith:
+		pre, suf := "", ""
+		if m.Op == ir.StartsWith {
+			pre = start(f)
+		}
+		if m.Op == ir.EndsWith {
+			suf = end(f)
+		}
+		return g.affix(lhs, m, pre, suf, nocase)
+	case ir.Regex:
+		flags := strings.ReplaceAll(m.Flags, "i", "")
+		ci := ""
+		if strings.Contains(m.Flags, "i") {
+			ci = " nocase"
+		}
+		return combineY(each(m.Values, func(v string) string {
+			if flags != "" {
+				v = "(?" + flags + ")" + v
+			}
+			return lhs + " = " + yaral.QuoteRegex(v) + ci
+		}), m.All)
+	case ir.CIDR:
+		return combineY(each(m.Values, func(v string) string {
+			return "net.ip_in_range_cidr(" + lhs + ", " + yaral.QuoteString(v) + ")"
+		}), m.All)
+	case ir.GT, ir.GTE, ir.LT, ir.LTE:
+		if !f.Int {
+			g.fail(m, "%s on field %s: its UDM path %s is not an integer field", m.Op, m.Field, f.UDM)
+		}
+		op := map[ir.Op]string{ir.GT: ">", ir.GTE: ">=", ir.LT: "<", ir.LTE: "<="}[m.Op]
+		return combineY(each(m.Values, func(v string) string { return lhs + " " + op + " " + v }), m.All)
 	}
-	if len(m.StartsWith) > 0 {
-		parts = append(parts, "^"+group(m.StartsWith))
+	g.fail(m, "operator %s is not supported on Chronicle", m.Op)
+	return ""
+}
+
+// affix tests that a value of m occurs in lhs between the regex anchors
+// pre and suf ("" for none).
+func (g *gen) affix(lhs string, m *ir.Match, pre, suf, nocase string) string {
+	if m.All {
+		return combineY(each(m.Values, func(v string) string {
+			return lhs + " = " + yaral.QuoteRegex(pre+yaral.RegexLiteralOf(v)+suf) + nocase
+		}), true)
 	}
-	if len(m.Contains) > 0 {
-		parts = append(parts, alternation(m.Contains))
+	body := alternation(m.Values)
+	if (pre != "" || suf != "") && len(m.Values) > 1 {
+		body = "(?:" + body + ")"
 	}
-	return lhs + " = " + yaral.QuoteRegex(strings.Join(parts, "|")) + suffix, nil
+	return lhs + " = " + yaral.QuoteRegex(pre+body+suf) + nocase
+}
+
+// start and end anchor a test to the start or end of one value of f. A
+// label the parser extension fills with every value joined by spaces
+// (extension joined) holds one value per space-separated part: anchoring
+// to the whole label would miss every value but the first and the last
+// (equals: all of them, as soon as there are two). Values holding spaces
+// stay approximate.
+func start(f UDMField) string {
+	if f.Extension == "joined" {
+		return "(?:^| )"
+	}
+	return "^"
+}
+
+func end(f UDMField) string {
+	if f.Extension == "joined" {
+		return "(?: |$)"
+	}
+	return "$"
+}
+
+func each(values []string, f func(string) string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = f(v)
+	}
+	return out
+}
+
+func combineY(tests []string, all bool) string {
+	if len(tests) == 1 {
+		return tests[0]
+	}
+	if all {
+		return strings.Join(tests, " and ")
+	}
+	return strings.Join(tests, " or ")
 }
 
 func alternation(values []string) string {

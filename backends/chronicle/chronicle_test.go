@@ -1,6 +1,7 @@
 package chronicle
 
 import (
+	"github.com/detgen/detgen/ir"
 	"strings"
 	"testing"
 
@@ -73,7 +74,7 @@ func TestHostileValuesStayLiteral(t *testing.T) {
 
 func TestRejectsUnquotableValue(t *testing.T) {
 	r := hostile.Rule()
-	r.Scope[0].Equals = []string{"bell\a"}
+	ir.Matches(r.Condition)[0].Values = []string{"bell\a"}
 	if _, err := Generate(r); err == nil || !strings.Contains(err.Error(), "resource") {
 		t.Errorf("err = %v, want a refusal naming the field", err)
 	}

@@ -8,21 +8,37 @@ import (
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/lang/yaral"
 	"github.com/detgen/detgen/mappings"
 )
 
 // Profile is mappings/chronicle/<logsource>.yaml.
 type Profile struct {
-	LogTypes []LogType  `yaml:"log_types" detgen:"required"`
-	Fields   []UDMField `yaml:"fields"`
-	Outcomes []Outcome  `yaml:"outcomes"`
+	LogTypes []LogType `yaml:"log_types" detgen:"required"`
+	// Forms maps a record form (package reader) to the log type SecOps
+	// ingests it as; a form may map to a log type the rules do not
+	// select. Without Forms every record is the first log type.
+	Forms    map[string]string `yaml:"forms"`
+	Fields   []UDMField        `yaml:"fields"`
+	Outcomes []Outcome         `yaml:"outcomes"`
 }
 
 // LogType is one UDM log type and its type-specific field paths.
 type LogType struct {
-	Pos    diag.Pos
-	Name   string     `yaml:"name" detgen:"required"`
-	Fields []UDMField `yaml:"fields"`
+	Pos  diag.Pos
+	Name string `yaml:"name" detgen:"required"`
+	// EventTypes, when set, are the metadata.event_type values of the
+	// log source's records in this log type.
+	EventTypes []string `yaml:"event_types"`
+	// EventTypeBy, when set, is how the default parser chooses
+	// metadata.event_type: from a catalog field's value. The test runner
+	// uses it to build the UDM view of a record.
+	EventTypeBy *EventTypeBy `yaml:"event_type_by"`
+	// ParserFields are further UDM fields the default parser fills from
+	// the record (read by outcomes): path is a catalog-style path into
+	// the event, or with raw into the record as received.
+	ParserFields []ParserField `yaml:"parser_fields"`
+	Fields       []UDMField    `yaml:"fields"`
 }
 
 // UDMField maps a logical field to a UDM path (relative to the event
@@ -40,6 +56,25 @@ type UDMField struct {
 	// "joined" (all values, space-separated) or "any_true" ("true" when
 	// any value is true).
 	Extension string `yaml:"extension"`
+	// Int marks a UDM field of integer type: compared with numbers, not
+	// strings.
+	Int bool `yaml:"int"`
+	// Unavailable says why the field cannot be tested on Chronicle.
+	Unavailable string `yaml:"unavailable"`
+}
+
+// EventTypeBy maps a catalog field's values to UDM event types.
+type EventTypeBy struct {
+	Field  string            `yaml:"field" detgen:"required"`
+	Values map[string]string `yaml:"values" detgen:"required"`
+}
+
+// ParserField is a UDM field the default parser fills from a record path.
+type ParserField struct {
+	Pos  diag.Pos
+	UDM  string `yaml:"udm" detgen:"required"`
+	Path string `yaml:"path" detgen:"required"`
+	Raw  bool   `yaml:"raw"`
 }
 
 // Outcome is an extra outcome variable, written as given.
@@ -50,7 +85,7 @@ type Outcome struct {
 }
 
 var (
-	udmRE     = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)*(\["[A-Za-z0-9_.\-]+"\])?$`)
+	udmRE     = regexp.MustCompile(`^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*(\["[A-Za-z0-9_.\-]+"\])?$`)
 	logTypeRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 	varRE     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 )
@@ -80,7 +115,7 @@ func LoadProfile(logsource string) (*Profile, error) {
 		default:
 			bad.Add(f.Pos, "extension %q must be first, joined or any_true", f.Extension)
 		}
-		if !f.DefaultParser && f.Extension == "" && !logTypeOwn {
+		if !f.DefaultParser && f.Extension == "" && !logTypeOwn && f.Unavailable == "" {
 			bad.Add(f.Pos, "field %q is not filled by the default parser: say how the parser extension fills it (extension: first|joined|any_true)", f.Field)
 		}
 		if f.Wrap != "" {
@@ -94,6 +129,8 @@ func LoadProfile(logsource string) (*Profile, error) {
 	for _, lt := range p.LogTypes {
 		if !logTypeRE.MatchString(lt.Name) {
 			bad.Add(lt.Pos, "log type %q must be upper-case letters, digits and _", lt.Name)
+		} else if !yaral.IsKnownLogType(lt.Name) {
+			bad.Add(lt.Pos, "log type %q is not in lang/yaral/logtypes.txt: add it there with its evidence", lt.Name)
 		}
 		for _, f := range lt.Fields {
 			check(f, true)
@@ -146,21 +183,7 @@ func Requirements(r *ir.Rule) ([]Requirement, error) {
 	if err != nil {
 		return nil, err
 	}
-	fields := map[string]bool{}
-	var order []string
-	add := func(ms []ir.Match) {
-		for _, m := range ms {
-			if !fields[m.Field] {
-				fields[m.Field] = true
-				order = append(order, m.Field)
-			}
-		}
-	}
-	add(r.Scope)
-	add(r.Exclusions)
-	for _, s := range r.Signals {
-		add(s.Any)
-	}
+	order := r.Fields()
 	var out []Requirement
 	for _, lt := range prof.LogTypes {
 		for _, f := range order {
@@ -174,4 +197,11 @@ func Requirements(r *ir.Rule) ([]Requirement, error) {
 		}
 	}
 	return out, nil
+}
+
+// Covers reports whether a logical field has a UDM path for a log type
+// (its own or a shared one), possibly marked unavailable with a reason.
+func (p *Profile) Covers(lt LogType, field string) bool {
+	_, ok := p.resolve(lt, field)
+	return ok
 }

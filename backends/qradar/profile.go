@@ -15,13 +15,24 @@ import (
 // Profile is mappings/qradar/<logsource>.yaml: how each logical field
 // reaches a QRadar event and how the query is laid out.
 type Profile struct {
-	DeviceTypes []int       `yaml:"device_types" detgen:"required"`
-	Limit       int         `yaml:"limit" detgen:"required"`
-	Last        string      `yaml:"last" detgen:"required"`
-	ScoreAlias  string      `yaml:"score_alias" detgen:"required"`
-	OrderBy     []string    `yaml:"order_by" detgen:"required"`
-	Select      []Column    `yaml:"select" detgen:"required"`
-	Fields      []FieldSpec `yaml:"fields" detgen:"required"`
+	// DSM describes, for the docs, the log source the console needs.
+	DSM         string `yaml:"dsm"`
+	DeviceTypes []int  `yaml:"device_types" detgen:"required"`
+	// Forms maps a record form (package reader) to the device type of the
+	// DSM that parses it. Records of a form not listed arrive through
+	// another DSM: another device type and none of these properties.
+	// Without Forms every record is parsed by DeviceTypes[0].
+	Forms map[string]int `yaml:"forms"`
+	// Scope narrows the device type to the log source's records, in the
+	// spec's detection syntax over mapped fields (Windows process
+	// creation: EventID 1 or 4688 among the Windows DSM's events).
+	Scope      *mappings.Scope `yaml:"scope"`
+	Limit      int             `yaml:"limit" detgen:"required"`
+	Last       string          `yaml:"last" detgen:"required"`
+	ScoreAlias string          `yaml:"score_alias" detgen:"required"`
+	OrderBy    []string        `yaml:"order_by" detgen:"required"`
+	Select     []Column        `yaml:"select" detgen:"required"`
+	Fields     []FieldSpec     `yaml:"fields" detgen:"required"`
 }
 
 // Column is one selected column: a raw AQL expression from the profile, or
@@ -42,6 +53,12 @@ type FieldSpec struct {
 	Property   string `yaml:"property"`
 	Column     string `yaml:"column"`
 	PayloadKey string `yaml:"payload_key"`
+	// Builtin marks a property the DSM (or IBM's content extension for
+	// it) defines already: no JSON-expression property is shipped for it.
+	Builtin bool `yaml:"builtin"`
+	// Unavailable says why the field cannot be tested on QRadar; using
+	// it is a compile error that quotes the reason.
+	Unavailable string `yaml:"unavailable"`
 }
 
 var (
@@ -138,20 +155,12 @@ func Properties(r *ir.Rule) ([]Property, error) {
 			used[c.Field] = true
 		}
 	}
-	for _, m := range r.Scope {
-		used[m.Field] = true
-	}
-	for _, m := range r.Exclusions {
-		used[m.Field] = true
-	}
-	for _, s := range r.Signals {
-		for _, m := range s.Any {
-			used[m.Field] = true
-		}
+	for _, f := range r.Fields() {
+		used[f] = true
 	}
 	var out []Property
 	for _, f := range prof.Fields {
-		if f.Property == "" || !used[f.Field] {
+		if f.Property == "" || f.Builtin || !used[f.Field] {
 			continue
 		}
 		lf, _ := ls.Field(f.Field)
@@ -166,4 +175,11 @@ func Properties(r *ir.Rule) ([]Property, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// Covers reports whether a logical field is mapped (property, column or
+// payload key) or marked unavailable with a reason.
+func (p *Profile) Covers(field string) bool {
+	f, ok := p.field(field)
+	return ok && (f.Property != "" || f.Column != "" || f.PayloadKey != "" || f.Unavailable != "")
 }

@@ -11,24 +11,30 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/detgen/detgen/compile"
+	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/aql"
+	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/templates"
 )
 
 // Generate renders the AQL query for r.
 func Generate(r *ir.Rule) ([]byte, error) {
-	prof, _, err := LoadProfile(r.Logsource)
+	prof, ls, err := LoadProfile(r.Logsource)
 	if err != nil {
 		return nil, err
 	}
-	tmpl, err := templates.Load("qradar.aql.tmpl", template.FuncMap{"join": strings.Join})
+	tmpl, err := templates.Load("qradar.aql.tmpl", template.FuncMap{"join": strings.Join, "add": func(a, b int) int { return a + b }})
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{prof: prof}
+	g := &gen{prof: prof, ls: ls}
 	data, err := g.query(r)
 	if err != nil {
+		if _, ok := err.(*unsupported); ok {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%s: qradar: %w", r.SourceFile, err)
 	}
 	var out bytes.Buffer
@@ -49,6 +55,7 @@ type queryData struct {
 	ScoreAlias   string
 	DeviceFilter string
 	Where        []clause
+	HasScore     bool
 	ScoreGate    bool
 	Threshold    int
 	OrderBy      []string
@@ -58,17 +65,58 @@ type queryData struct {
 
 type gen struct {
 	prof *Profile
+	ls   *mappings.Logsource
+	rule *ir.Rule
 }
 
-func (g *gen) query(r *ir.Rule) (*queryData, error) {
-	d := &queryData{
+// unsupported is a construct QRadar cannot express faithfully: a compile
+// error naming the construct and the spec position.
+type unsupported struct {
+	pos  diag.Pos
+	rule string
+	msg  string
+}
+
+// Error names the spec position, the target and the rule (issue 8: a
+// refusal must say which rule it is about, not only which file).
+func (u *unsupported) Error() string {
+	return u.pos.String() + ": qradar: rule " + u.rule + ": " + u.msg
+}
+
+func (g *gen) fail(m ir.Expr, format string, args ...any) {
+	pos := diag.Pos{File: g.rule.SourceFile}
+	switch n := m.(type) {
+	case *ir.Match:
+		pos = n.Pos
+	case *ir.Keyword:
+		pos = n.Pos
+	}
+	panic(&unsupported{pos: pos, rule: g.rule.Name, msg: fmt.Sprintf(format, args...)})
+}
+
+func (g *gen) query(r *ir.Rule) (d *queryData, err error) {
+	g.rule = r
+	defer func() {
+		if x := recover(); x != nil {
+			u, ok := x.(*unsupported)
+			if !ok {
+				panic(x)
+			}
+			d, err = nil, u
+		}
+	}()
+	d = &queryData{
 		ScoreAlias:   g.prof.ScoreAlias,
 		DeviceFilter: g.prof.deviceFilter(),
 		OrderBy:      g.prof.OrderBy,
 		Limit:        g.prof.Limit,
 		Last:         g.prof.Last,
-		Threshold:    r.Threshold,
-		ScoreGate:    !r.AnySignalAlerts(),
+	}
+	if r.QRadarLast != "" {
+		d.Last = r.QRadarLast
+	}
+	if r.QRadarLimit > 0 {
+		d.Limit = r.QRadarLimit
 	}
 	for _, c := range g.prof.Select {
 		expr := c.Expr
@@ -84,49 +132,174 @@ func (g *gen) query(r *ir.Rule) (*queryData, error) {
 		}
 		d.Columns = append(d.Columns, expr)
 	}
-
-	if r.Base > 0 {
-		d.ScoreTerms = append(d.ScoreTerms, fmt.Sprint(r.Base))
+	if r.Scoring == nil {
+		d.OrderBy = withoutScore(d.OrderBy, d.ScoreAlias)
 	}
-	var anySignal []string
-	seen := map[string]bool{}
-	for _, sig := range r.Signals {
-		var alts []string
-		for _, m := range sig.Any {
-			a, err := g.match(m, false)
-			if err != nil {
-				return nil, fmt.Errorf("signal %s: %w", sig.Name, err)
-			}
-			alts = append(alts, a...)
+	if g.prof.Scope != nil {
+		scope, errs := compile.Scope(g.ls, g.prof.Scope)
+		if len(errs) > 0 {
+			return nil, errs
 		}
-		for _, a := range alts {
-			// Two signals may share a test (socat is an image and a
-			// command); the filter needs it once.
-			if !seen[a] {
-				seen[a] = true
-				anySignal = append(anySignal, a)
-			}
-		}
-		d.ScoreTerms = append(d.ScoreTerms, fmt.Sprintf("(IF %s THEN %d ELSE 0)", group(alts), sig.Weight))
+		d.Where = append(d.Where, g.clauses(scope)...)
 	}
-
-	for _, m := range r.Scope {
-		alts, err := g.match(m, false)
-		if err != nil {
-			return nil, fmt.Errorf("scope: %w", err)
+	d.Where = append(d.Where, g.clauses(r.Condition)...)
+	if s := r.Scoring; s != nil {
+		d.HasScore = true
+		d.Threshold = s.Threshold
+		d.ScoreGate = !s.AnySignalAlerts()
+		if s.Base > 0 {
+			d.ScoreTerms = append(d.ScoreTerms, fmt.Sprint(s.Base))
 		}
-		d.Where = append(d.Where, clause{Op: "AND", Lines: alts})
-	}
-	for _, m := range r.Exclusions {
-		alts, err := g.match(m, true)
-		if err != nil {
-			return nil, fmt.Errorf("exclusion: %w", err)
+		var anySignal []string
+		for _, sig := range s.Signals {
+			p := g.inline(sig.When)
+			anySignal = append(anySignal, p)
+			d.ScoreTerms = append(d.ScoreTerms, fmt.Sprintf("(IF %s THEN %d ELSE 0)", p, sig.Weight))
 		}
-		d.Where = append(d.Where, clause{Op: "AND NOT", Lines: alts})
+		if d.ScoreGate {
+			anySignal = nil // the score comparison filters instead
+		}
+		if anySignal != nil {
+			d.Where = append(d.Where, clause{Op: "AND", Lines: anySignal})
+		}
 	}
-	d.Where = append(d.Where, clause{Op: "AND", Lines: anySignal})
 	return d, nil
 }
+
+// withoutScore drops ORDER BY terms on the score column of a rule that
+// has none.
+func withoutScore(order []string, alias string) []string {
+	var out []string
+	for _, o := range order {
+		if f := strings.Fields(o); len(f) > 0 && f[0] == alias {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// clauses renders the condition as the WHERE clause's top-level AND
+// terms, each with its OR-ed alternatives on their own lines.
+func (g *gen) clauses(e ir.Expr) []clause {
+	var out []clause
+	for _, a := range conjuncts(e) {
+		op := "AND"
+		if n, ok := a.(*ir.Not); ok {
+			op, a = "AND NOT", n.Arg
+		}
+		out = append(out, clause{Op: op, Lines: g.alternatives(a)})
+	}
+	return out
+}
+
+// conjuncts flattens nested ANDs (a selection used in the condition is
+// one) into the list of terms that must all hold.
+func conjuncts(e ir.Expr) []ir.Expr {
+	a, ok := e.(*ir.And)
+	if !ok {
+		return []ir.Expr{e}
+	}
+	var out []ir.Expr
+	for _, x := range a.Args {
+		out = append(out, conjuncts(x)...)
+	}
+	return out
+}
+
+// alternatives renders e as OR-ed lines.
+func (g *gen) alternatives(e ir.Expr) []string {
+	switch n := e.(type) {
+	case *ir.Or:
+		var out []string
+		for _, a := range n.Args {
+			if m, ok := a.(*ir.Match); ok {
+				out = append(out, g.match(m)...)
+			} else {
+				out = append(out, g.inline(a))
+			}
+		}
+		return out
+	case *ir.Match:
+		return g.match(n)
+	}
+	return []string{g.inline(e)}
+}
+
+// inline renders e as one two-valued predicate (never NULL), so NOT and
+// IF treat a missing property as "the test does not hold".
+func (g *gen) inline(e ir.Expr) string {
+	switch n := e.(type) {
+	case *ir.And:
+		return g.join(n.Args, " AND ")
+	case *ir.Or:
+		return group(g.alternatives(n))
+	case *ir.Not:
+		return "NOT " + paren(g.inline(n.Arg))
+	case *ir.AtLeast:
+		terms := make([]string, len(n.Args))
+		for i, a := range n.Args {
+			terms[i] = fmt.Sprintf("(IF %s THEN 1 ELSE 0)", g.inline(a))
+		}
+		return fmt.Sprintf("(%s) >= %d", strings.Join(terms, " + "), n.N)
+	case *ir.Match:
+		return group(g.match(n))
+	case *ir.Keyword:
+		return g.keyword(n)
+	}
+	panic(fmt.Sprintf("qradar: unknown expression %T", e))
+}
+
+func (g *gen) join(args []ir.Expr, sep string) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = g.inline(a)
+	}
+	return "(" + strings.Join(parts, sep) + ")"
+}
+
+func paren(s string) string {
+	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") && balanced(s[1:len(s)-1]) {
+		return s
+	}
+	return "(" + s + ")"
+}
+
+// balanced reports whether s's parentheses (outside string literals)
+// never close more than they open, so wrapping s in one pair is safe to
+// skip.
+func balanced(s string) bool {
+	depth, inStr := 0, false
+	for _, c := range s {
+		switch {
+		case c == '\'':
+			inStr = !inStr
+		case inStr:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
+}
+
+// keyword searches the raw payload: the event text as QRadar stored it.
+func (g *gen) keyword(k *ir.Keyword) string {
+	var tests []string
+	for _, v := range k.Values {
+		tests = append(tests, likeTest(payloadExpr, jsonText(v), "%", "%", !k.Cased))
+	}
+	if k.All {
+		return "(" + strings.Join(tests, " AND ") + ")"
+	}
+	return group(tests)
+}
+
+const payloadExpr = "UTF8(payload)"
 
 // valueExpr is the AQL expression that reads a field's value.
 func (g *gen) valueExpr(field string) (string, error) {
@@ -140,56 +313,206 @@ func (g *gen) valueExpr(field string) (string, error) {
 	return "", fmt.Errorf("field %q has no QRadar property or column in mappings/qradar", field)
 }
 
-// match renders the alternatives (to be OR-ed) that test m: first on the
-// field's property or column, then on the payload. nullSafe guards the
-// property test for use under NOT, where a missing property must not
-// exclude the event.
-func (g *gen) match(m ir.Match, nullSafe bool) ([]string, error) {
-	f, _ := g.prof.field(m.Field)
-	var alts []string
-	if f.Property != "" || f.Column != "" {
-		x, err := g.valueExpr(m.Field)
-		if err != nil {
-			return nil, err
+// match renders the alternatives (to be OR-ed) that test m: the property
+// or column when the event has it, the payload only when it does not.
+// Each alternative is two-valued.
+func (g *gen) match(m *ir.Match) []string {
+	f, ok := g.prof.field(m.Field)
+	if !ok || f.Unavailable != "" {
+		reason := "the field has no QRadar mapping"
+		if f.Unavailable != "" {
+			reason = f.Unavailable
 		}
-		var tests []string
-		tests = append(tests, equalsTests(x, m.Equals, m.Nocase)...)
-		for _, v := range m.StartsWith {
-			tests = append(tests, likeTest(x, v, "", "%", m.Nocase))
-		}
-		for _, v := range m.Contains {
-			tests = append(tests, likeTest(x, v, "%", "%", m.Nocase))
-		}
-		t := strings.Join(tests, " OR ")
-		if nullSafe {
-			t = fmt.Sprintf("(%s IS NOT NULL AND %s)", x, group(tests))
-		} else if len(tests) > 1 {
-			t = group(tests)
-		}
-		alts = append(alts, t)
+		g.fail(m, "field %s cannot be used on QRadar: %s", m.Field, reason)
 	}
+	structured := f.Property != "" || f.Column != ""
+	var x string
+	if structured {
+		x, _ = g.valueExpr(m.Field)
+	}
+	fallback, hasFallback := g.payload(m, f)
+	switch {
+	case structured && hasFallback:
+		return []string{
+			fmt.Sprintf("(%s IS NOT NULL AND %s)", x, g.structured(m, x)),
+			fmt.Sprintf("(%s IS NULL AND %s)", x, fallback),
+		}
+	case structured:
+		p := g.structured(m, x)
+		switch m.Op {
+		case ir.Exists, ir.Null:
+			return []string{p}
+		}
+		return []string{fmt.Sprintf("(%s IS NOT NULL AND %s)", x, p)}
+	case hasFallback:
+		return splitOr(fallback)
+	}
+	g.fail(m, "field %s has no QRadar property or column, and %s cannot be tested on the raw payload", m.Field, describe(m))
+	return nil
+}
 
-	const payload = "UTF8(payload)"
-	if f.PayloadKey == "" && len(m.Equals)+len(m.StartsWith) > 0 {
-		if len(alts) == 0 {
-			return nil, fmt.Errorf("field %q has neither a property, a column nor a payload_key in mappings/qradar", m.Field)
+func describe(m *ir.Match) string {
+	s := string(m.Op)
+	if m.FieldRef {
+		s += " with fieldref"
+	}
+	return s
+}
+
+// splitOr turns a parenthesised OR group back into its alternatives, for
+// one per line.
+func splitOr(s string) []string { return []string{s} }
+
+// structured tests the property or column x.
+func (g *gen) structured(m *ir.Match, x string) string {
+	var tests []string
+	switch m.Op {
+	case ir.Exists:
+		return x + " IS NOT NULL"
+	case ir.Null:
+		return x + " IS NULL"
+	case ir.Empty:
+		return x + " = ''"
+	}
+	if m.FieldRef {
+		for _, other := range m.Values {
+			y, err := g.valueExpr(other)
+			if err != nil {
+				g.fail(m, "fieldref %s: %v", other, err)
+			}
+			if m.Op != ir.Equals {
+				g.fail(m, "fieldref with %s: AQL LIKE has no escape, so another field's value cannot be used as a pattern", m.Op)
+			}
+			if m.Cased {
+				tests = append(tests, fmt.Sprintf("(%s IS NOT NULL AND %s = %s)", y, x, y))
+			} else {
+				tests = append(tests, fmt.Sprintf("(%s IS NOT NULL AND LOWER(%s) = LOWER(%s))", y, x, y))
+			}
 		}
-		return alts, nil
+		return combine(tests, m.All)
 	}
-	quote := `"`
-	if m.Type == ir.Bool {
-		quote = ""
+	switch m.Op {
+	case ir.Equals:
+		switch {
+		case m.Type == ir.Int || m.Type == ir.Bool:
+			tests = append(tests, inList(x, m.Values, false, m.All))
+		case m.Cased || m.Type == ir.IP:
+			tests = append(tests, inList(x, m.Values, true, m.All))
+		default:
+			lower := make([]string, len(m.Values))
+			for i, v := range m.Values {
+				lower[i] = strings.ToLower(v)
+			}
+			tests = append(tests, inList("LOWER("+x+")", lower, true, m.All))
+		}
+		return combine(tests, m.All)
+	case ir.Contains, ir.StartsWith, ir.EndsWith:
+		pre, suf := "", ""
+		if m.Op != ir.StartsWith {
+			pre = "%"
+		}
+		if m.Op != ir.EndsWith {
+			suf = "%"
+		}
+		for _, v := range m.Values {
+			tests = append(tests, likeTest(x, v, pre, suf, !m.Cased))
+		}
+	case ir.Regex:
+		for _, v := range m.Values {
+			tests = append(tests, regexTest(x, v, m.Flags))
+		}
+	case ir.CIDR:
+		for _, v := range m.Values {
+			tests = append(tests, fmt.Sprintf("INCIDR(%s, %s)", aql.QuoteString(v), x))
+		}
+	case ir.GT, ir.GTE, ir.LT, ir.LTE:
+		op := map[ir.Op]string{ir.GT: ">", ir.GTE: ">=", ir.LT: "<", ir.LTE: "<="}[m.Op]
+		for _, v := range m.Values {
+			tests = append(tests, fmt.Sprintf("%s %s %s", x, op, v))
+		}
+	default:
+		g.fail(m, "operator %s is not supported on QRadar", m.Op)
 	}
-	for _, v := range m.Equals {
-		alts = append(alts, likeTest(payload, f.PayloadKey+quote+jsonText(v)+quote, "%", "%", m.Nocase))
+	return combine(tests, m.All)
+}
+
+// inList is x = v or x IN (...) (all: every value, so only one can be
+// meant; combine ANDs the single tests).
+func inList(x string, values []string, quote, all bool) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = v
+		if quote {
+			q[i] = aql.QuoteString(v)
+		}
 	}
-	for _, v := range m.StartsWith {
-		alts = append(alts, likeTest(payload, f.PayloadKey+quote+jsonText(v), "%", "%", m.Nocase))
+	if all {
+		tests := make([]string, len(q))
+		for i, v := range q {
+			tests[i] = x + " = " + v
+		}
+		return "(" + strings.Join(tests, " AND ") + ")"
 	}
-	for _, v := range m.Contains {
-		alts = append(alts, likeTest(payload, jsonText(v), "%", "%", m.Nocase))
+	if len(q) == 1 {
+		return x + " = " + q[0]
 	}
-	return alts, nil
+	return x + " IN (" + strings.Join(q, ", ") + ")"
+}
+
+func combine(tests []string, all bool) string {
+	if len(tests) == 1 {
+		return tests[0]
+	}
+	if all {
+		return "(" + strings.Join(tests, " AND ") + ")"
+	}
+	return group(tests)
+}
+
+// regexTest is a search for re anywhere in x: QRadar's MATCHES compares
+// the whole value (research/aql.md), so the pattern is wrapped in
+// (?s:.*) on both sides; the spec's flags apply to the whole pattern.
+func regexTest(x, re, flags string) string {
+	op := "MATCHES"
+	if strings.Contains(flags, "i") {
+		op = "IMATCHES"
+		flags = strings.ReplaceAll(flags, "i", "")
+	}
+	pat := "(?s:.*)(?:" + re + ")(?s:.*)"
+	if flags != "" {
+		pat = "(?" + flags + ")" + pat
+	}
+	return fmt.Sprintf("%s %s %s", x, op, aql.QuoteString(pat))
+}
+
+// payload renders the raw-payload test of m, for a field whose mapping
+// gives the JSON key that precedes its value; ok is false where a
+// payload test would not be sound.
+func (g *gen) payload(m *ir.Match, f FieldSpec) (string, bool) {
+	if f.PayloadKey == "" || m.FieldRef || m.All {
+		return "", false
+	}
+	quote, nocase := `"`, !m.Cased
+	if m.Type == ir.Bool || m.Type == ir.Int {
+		quote, nocase = "", false
+	}
+	var alts []string
+	for _, v := range m.Values {
+		switch m.Op {
+		case ir.Equals:
+			alts = append(alts, likeTest(payloadExpr, f.PayloadKey+quote+jsonText(v)+quote, "%", "%", nocase))
+		case ir.StartsWith:
+			alts = append(alts, likeTest(payloadExpr, f.PayloadKey+quote+jsonText(v), "%", "%", nocase))
+		case ir.Contains:
+			alts = append(alts, likeTest(payloadExpr, jsonText(v), "%", "%", nocase))
+		default:
+			return "", false
+		}
+	}
+	if len(alts) == 0 {
+		return "", false
+	}
+	return group(alts), true
 }
 
 // jsonText is v as it appears inside a JSON string of the payload:
@@ -198,29 +521,6 @@ func (g *gen) match(m ir.Match, nullSafe bool) ([]string, error) {
 func jsonText(v string) string {
 	data, _ := json.Marshal(v)
 	return string(data[1 : len(data)-1])
-}
-
-// equalsTests tests x against exact values: IN for case-sensitive values,
-// ILIKE without wildcards for case-insensitive ones.
-func equalsTests(x string, values []string, nocase bool) []string {
-	if len(values) == 0 {
-		return nil
-	}
-	if !nocase {
-		if len(values) == 1 {
-			return []string{x + " = " + aql.QuoteString(values[0])}
-		}
-		q := make([]string, len(values))
-		for i, v := range values {
-			q[i] = aql.QuoteString(v)
-		}
-		return []string{x + " IN (" + strings.Join(q, ", ") + ")"}
-	}
-	var out []string
-	for _, v := range values {
-		out = append(out, likeTest(x, v, "", "", true))
-	}
-	return out
 }
 
 // likeTest tests that x matches prefix+v+suffix, where prefix and suffix
@@ -252,4 +552,9 @@ func likeTest(x, v, prefix, suffix string, nocase bool) string {
 }
 
 // group ORs alternatives inside parentheses, as IBM's generators do.
-func group(alts []string) string { return "(" + strings.Join(alts, " OR ") + ")" }
+func group(alts []string) string {
+	if len(alts) == 1 {
+		return paren(alts[0])
+	}
+	return "(" + strings.Join(alts, " OR ") + ")"
+}

@@ -46,20 +46,14 @@ func benign(r *ir.Rule) *ir.Rule {
 		}
 		return out
 	}
-	fix := func(ms []ir.Match) []ir.Match {
-		var out []ir.Match
-		for _, m := range ms {
-			m.Equals, m.StartsWith, m.Contains = swap(m.Equals), swap(m.StartsWith), swap(m.Contains)
-			out = append(out, m)
-		}
-		return out
-	}
 	c := *r
-	c.Scope, c.Exclusions = fix(r.Scope), fix(r.Exclusions)
-	c.Signals = nil
-	for _, s := range r.Signals {
-		s.Any = fix(s.Any)
-		c.Signals = append(c.Signals, s)
+	for _, m := range ir.Matches(c.Condition) {
+		m.Values = swap(m.Values)
+	}
+	for _, s := range c.Scoring.Signals {
+		for _, m := range ir.Matches(s.When) {
+			m.Values = swap(m.Values)
+		}
 	}
 	return &c
 }
@@ -141,7 +135,7 @@ func TestJSONText(t *testing.T) {
 
 func TestScoreGateWhenNoSingleSignalAlerts(t *testing.T) {
 	r := hostile.Rule()
-	r.Threshold = 20 // every signal weighs 10
+	r.Scoring.Threshold = 20 // every signal weighs 10
 	out, err := Generate(r)
 	if err != nil {
 		t.Fatal(err)

@@ -28,13 +28,21 @@ type Profile struct {
 		Service  string `yaml:"service"`
 	} `yaml:"logsource" detgen:"required"`
 	Fields []FieldNames `yaml:"fields" detgen:"required"`
+	// Names says what a Sigma field name stands for when a Sigma engine
+	// reads the log source's records: "paths" (default), a dotted path
+	// into the event (raw Kubernetes audit events); "fields", the
+	// catalog field of that name, read at its paths (Windows events,
+	// where a Sigma pipeline maps 4688's NewProcessName to Image).
+	Names string `yaml:"names"`
 }
 
 // FieldNames lists the Sigma field names a logical field can be read from.
 type FieldNames struct {
 	Pos   diag.Pos
 	Field string   `yaml:"field" detgen:"required"`
-	Names []string `yaml:"names" detgen:"required"`
+	Names []string `yaml:"names"`
+	// Unavailable says why the field has no Sigma form.
+	Unavailable string `yaml:"unavailable"`
 }
 
 var plainTagRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
@@ -75,7 +83,7 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	}
 	data, err := build(r, &prof)
 	if err != nil {
-		return nil, fmt.Errorf("%s: sigma: %w", r.SourceFile, err)
+		return nil, err
 	}
 	var out bytes.Buffer
 	if err := tmpl.Execute(&out, data); err != nil {
@@ -94,11 +102,17 @@ type kv struct{ Key, Value string }
 type item struct {
 	Key    string   // field|modifier
 	Values []string // YAML scalars, already quoted
+	Scalar bool     // write the single value inline (exists, null)
 }
 
+// selection is a map (Items AND-ed) or, with List, a list of maps (each
+// map's items AND-ed, the maps OR-ed), or, with Keywords, a list of
+// keyword values.
 type selection struct {
-	Name  string
-	Items []item // OR-ed
+	Name     string
+	Maps     [][]item
+	Keywords []string
+	KeyAll   bool
 }
 
 type ruleData struct {
@@ -111,8 +125,46 @@ type ruleData struct {
 	Condition   string
 }
 
-func build(r *ir.Rule, prof *Profile) (*ruleData, error) {
-	d := &ruleData{Rule: r, Status: r.Status, Description: r.Description}
+type builder struct {
+	prof  *Profile
+	src   *ir.Rule
+	d     *ruleData
+	names map[ir.Expr]string
+	used  map[string]int
+}
+
+// unsupported is a construct Sigma cannot express faithfully.
+type unsupported struct {
+	pos  diag.Pos
+	rule string
+	msg  string
+}
+
+// Error names the spec position, the target and the rule (issue 8: a
+// refusal must say which rule it is about, not only which file).
+func (u *unsupported) Error() string {
+	return u.pos.String() + ": sigma: rule " + u.rule + ": " + u.msg
+}
+
+func (b *builder) fail(pos diag.Pos, format string, args ...any) {
+	if pos.File == "" {
+		pos.File = b.src.SourceFile
+	}
+	panic(&unsupported{pos: pos, rule: b.src.Name, msg: fmt.Sprintf(format, args...)})
+}
+
+func build(r *ir.Rule, prof *Profile) (d *ruleData, err error) {
+	d = &ruleData{Rule: r, Status: r.Status, Description: r.Description}
+	b := &builder{prof: prof, src: r, d: d, names: map[ir.Expr]string{}, used: map[string]int{}}
+	defer func() {
+		if x := recover(); x != nil {
+			u, ok := x.(*unsupported)
+			if !ok {
+				panic(x)
+			}
+			d, err = nil, u
+		}
+	}()
 	for _, t := range r.Tactics {
 		d.Tags = append(d.Tags, "attack."+strings.ReplaceAll(strings.ToLower(t.Name), " ", "-"))
 	}
@@ -120,111 +172,248 @@ func build(r *ir.Rule, prof *Profile) (*ruleData, error) {
 	if r.Subtechnique.ID != "" {
 		d.Tags = append(d.Tags, "attack."+strings.ToLower(r.Subtechnique.ID))
 	}
+	d.Tags = append(d.Tags, r.Tags...)
 	for _, f := range []kv{{"category", prof.Logsource.Category}, {"product", prof.Logsource.Product}, {"service", prof.Logsource.Service}} {
 		if f.Value != "" {
 			d.Logsource = append(d.Logsource, f)
 		}
 	}
 
-	names := map[string]int{}
-	uniq := func(base string) string {
-		names[base]++
-		if n := names[base]; n > 1 {
-			return fmt.Sprintf("%s_%d", base, n)
+	cond := b.cond(r.Condition, true)
+	if s := r.Scoring; s != nil {
+		sigs := make([]string, len(s.Signals))
+		for i, sig := range s.Signals {
+			sigs[i] = b.cond(sig.When, false)
 		}
-		return base
-	}
-	var scope, excl []string
-	for _, m := range r.Scope {
-		s, err := selectionFor(uniq("scope_"+m.Field), []ir.Match{m}, prof)
-		if err != nil {
-			return nil, err
-		}
-		d.Selections = append(d.Selections, s)
-		scope = append(scope, s.Name)
-	}
-	for _, m := range r.Exclusions {
-		s, err := selectionFor(uniq("exclusion_"+m.Field), []ir.Match{m}, prof)
-		if err != nil {
-			return nil, err
-		}
-		d.Selections = append(d.Selections, s)
-		excl = append(excl, s.Name)
-	}
-	var sigNames []string
-	for _, sig := range r.Signals {
-		s, err := selectionFor(uniq("signal_"+sig.Name), sig.Any, prof)
-		if err != nil {
-			return nil, fmt.Errorf("signal %s: %w", sig.Name, err)
-		}
-		d.Selections = append(d.Selections, s)
-		sigNames = append(sigNames, s.Name)
-	}
-
-	cond := strings.Join(scope, " and ")
-	switch len(excl) {
-	case 0:
-	case 1:
-		cond += " and not " + excl[0]
-	default:
-		cond += " and not (" + strings.Join(excl, " or ") + ")"
-	}
-	if r.AnySignalAlerts() {
-		cond += " and 1 of signal_*"
-	} else {
-		sets := r.AlertingSets()
-		if len(sets) > maxAlertingSets {
-			return nil, fmt.Errorf("the threshold needs %d signal combinations; Sigma output supports at most %d", len(sets), maxAlertingSets)
-		}
-		var ors []string
-		for _, set := range sets {
-			var ands []string
-			for _, i := range set {
-				ands = append(ands, sigNames[i])
+		var gate string
+		if s.AnySignalAlerts() {
+			gate = "(" + strings.Join(sigs, " or ") + ")"
+			if len(sigs) == 1 {
+				gate = sigs[0]
 			}
-			ors = append(ors, "("+strings.Join(ands, " and ")+")")
+		} else {
+			sets := s.AlertingSets()
+			if len(sets) > maxAlertingSets {
+				b.fail(diag.Pos{}, "the threshold needs %d signal combinations; Sigma output supports at most %d", len(sets), maxAlertingSets)
+			}
+			var ors []string
+			for _, set := range sets {
+				var ands []string
+				for _, i := range set {
+					ands = append(ands, sigs[i])
+				}
+				ors = append(ors, "("+strings.Join(ands, " and ")+")")
+			}
+			gate = "(" + strings.Join(ors, " or ") + ")"
 		}
-		cond += " and (" + strings.Join(ors, " or ") + ")"
+		cond += " and " + gate
 	}
 	d.Condition = cond
 	return d, nil
 }
 
-// selectionFor ORs every (Sigma field, operator) pair of the matches as a
-// list of maps.
-func selectionFor(name string, matches []ir.Match, prof *Profile) (selection, error) {
-	s := selection{Name: name}
-	for _, m := range matches {
-		var fieldNames []string
-		for _, f := range prof.Fields {
-			if f.Field == m.Field {
-				fieldNames = f.Names
+// name returns a fresh selection name from a label or a default.
+func (b *builder) name(label, def string) string {
+	base := label
+	if base == "" {
+		base = def
+	}
+	b.used[base]++
+	if n := b.used[base]; n > 1 || label == "" {
+		return fmt.Sprintf("%s_%d", base, n)
+	}
+	return base
+}
+
+// cond renders e as a Sigma condition, adding selections for its
+// selection-shaped parts. top: a term of the top-level "and".
+func (b *builder) cond(e ir.Expr, top bool) string {
+	if n, ok := b.names[e]; ok {
+		return n
+	}
+	if maps, ok := b.shape(e); ok {
+		label := ""
+		switch n := e.(type) {
+		case *ir.And:
+			label = n.Label
+		case *ir.Or:
+			label = n.Label
+		case *ir.Match:
+			label = n.Label
+		}
+		s := selection{Name: b.name(label, "selection"), Maps: maps}
+		b.d.Selections = append(b.d.Selections, s)
+		b.names[e] = s.Name
+		return s.Name
+	}
+	switch n := e.(type) {
+	case *ir.Keyword:
+		s := selection{Name: b.name(n.Label, "keywords"), KeyAll: n.All}
+		if n.Cased {
+			b.fail(n.Pos, "a case-sensitive keyword search has no Sigma form")
+		}
+		for _, v := range n.Values {
+			s.Keywords = append(s.Keywords, yamlString(escapeWildcards(v)))
+		}
+		b.d.Selections = append(b.d.Selections, s)
+		b.names[e] = s.Name
+		return s.Name
+	case *ir.And:
+		parts := b.all(n.Args)
+		if top {
+			return strings.Join(parts, " and ")
+		}
+		return "(" + strings.Join(parts, " and ") + ")"
+	case *ir.Or:
+		return "(" + strings.Join(b.all(n.Args), " or ") + ")"
+	case *ir.Not:
+		return "not " + b.cond(n.Arg, false)
+	case *ir.AtLeast:
+		if c := ir.Binomial(len(n.Args), n.N); c > maxAlertingSets {
+			b.fail(diag.Pos{}, "%d of %d expands to %d combinations; Sigma has only 1 of and all of", n.N, len(n.Args), c)
+		}
+		parts := b.all(n.Args)
+		var ors []string
+		for _, set := range ir.Combinations(len(n.Args), n.N) {
+			var ands []string
+			for _, i := range set {
+				ands = append(ands, parts[i])
 			}
+			ors = append(ors, "("+strings.Join(ands, " and ")+")")
 		}
-		if len(fieldNames) == 0 {
-			return s, fmt.Errorf("field %q has no Sigma field name in mappings/sigma", m.Field)
+		return "(" + strings.Join(ors, " or ") + ")"
+	}
+	panic(fmt.Sprintf("sigma: unknown expression %T", e))
+}
+
+func (b *builder) all(args []ir.Expr) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = b.cond(a, false)
+	}
+	return out
+}
+
+// shape returns e as a list of maps (OR of ANDs) when it is one: a test,
+// an AND of tests on distinct Sigma keys, or an OR of those.
+func (b *builder) shape(e ir.Expr) ([][]item, bool) {
+	switch n := e.(type) {
+	case *ir.Match:
+		return b.items(n), true
+	case *ir.And:
+		var m []item
+		keys := map[string]bool{}
+		for _, a := range n.Args {
+			t, ok := a.(*ir.Match)
+			if !ok {
+				return nil, false
+			}
+			alts := b.items(t)
+			if len(alts) != 1 || len(alts[0]) != 1 || keys[alts[0][0].Key] {
+				return nil, false
+			}
+			keys[alts[0][0].Key] = true
+			m = append(m, alts[0][0])
 		}
-		for _, fn := range fieldNames {
-			for _, op := range []struct {
-				mod    string
-				values []string
-			}{{"", m.Equals}, {"|startswith", m.StartsWith}, {"|contains", m.Contains}} {
-				if len(op.values) == 0 {
-					continue
-				}
-				it := item{Key: fn + op.mod}
-				for _, v := range op.values {
-					if m.Type == ir.Bool {
-						it.Values = append(it.Values, v) // YAML true/false
-					} else {
-						it.Values = append(it.Values, yamlString(escapeWildcards(v)))
-					}
-				}
-				s.Items = append(s.Items, it)
+		return [][]item{m}, true
+	case *ir.Or:
+		var out [][]item
+		for _, a := range n.Args {
+			switch a.(type) {
+			case *ir.Match, *ir.And:
+			default:
+				return nil, false
+			}
+			maps, ok := b.shape(a)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, maps...)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// items renders one test: one map per Sigma field name the logical field
+// may be read from (OR-ed).
+func (b *builder) items(m *ir.Match) [][]item {
+	var names []string
+	for _, f := range b.prof.Fields {
+		if f.Field == m.Field {
+			names = f.Names
+			if f.Unavailable != "" {
+				b.fail(m.Pos, "field %s cannot be used in Sigma output: %s", m.Field, f.Unavailable)
 			}
 		}
 	}
-	return s, nil
+	if len(names) == 0 {
+		b.fail(m.Pos, "field %s has no Sigma field name in mappings/sigma", m.Field)
+	}
+	var out [][]item
+	for _, n := range names {
+		out = append(out, []item{b.item(n, m)})
+	}
+	return out
+}
+
+func (b *builder) item(name string, m *ir.Match) item {
+	// cased and fieldref go before the comparator: sigma-go requires the
+	// comparator last, and the Sigma specification allows either order.
+	key := name
+	switch m.Op {
+	case ir.Exists:
+		return item{Key: key + "|exists", Values: []string{"true"}, Scalar: true}
+	case ir.Null:
+		return item{Key: key, Values: []string{"null"}, Scalar: true}
+	case ir.Empty:
+		return item{Key: key, Values: []string{"''"}, Scalar: true}
+	}
+	if m.Cased && m.Op != ir.Regex {
+		key += "|cased"
+	}
+	if m.FieldRef {
+		key += "|fieldref"
+	}
+	switch m.Op {
+	case ir.Equals:
+	case ir.Regex:
+		key += "|re"
+		for _, f := range m.Flags {
+			key += "|" + string(f)
+		}
+	default:
+		key += "|" + string(m.Op)
+	}
+	if m.All {
+		key += "|all"
+	}
+	it := item{Key: key}
+	for _, v := range m.Values {
+		switch {
+		case m.FieldRef:
+			other := b.sigmaName(m, v)
+			it.Values = append(it.Values, yamlString(other))
+		case m.Type == ir.Bool || m.Type == ir.Int && m.Op != ir.Regex:
+			it.Values = append(it.Values, v) // YAML true/false, numbers
+		case m.Op == ir.Regex || m.Op == ir.CIDR:
+			it.Values = append(it.Values, yamlString(v)) // no wildcards here
+		default:
+			it.Values = append(it.Values, yamlString(escapeWildcards(v)))
+		}
+	}
+	return it
+}
+
+// sigmaName is the single Sigma name of a field a fieldref points at.
+func (b *builder) sigmaName(m *ir.Match, field string) string {
+	for _, f := range b.prof.Fields {
+		if f.Field == field && len(f.Names) == 1 {
+			return f.Names[0]
+		}
+	}
+	b.fail(m.Pos, "fieldref %s needs exactly one Sigma field name", field)
+	return ""
 }
 
 // escapeWildcards protects Sigma's wildcard characters: * and ? match
@@ -248,6 +437,59 @@ func yamlString(s string) string {
 }
 
 func foldSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Covers reports whether a logical field has a Sigma name or is marked
+// unavailable in the logsource's Sigma profile.
+func Covers(logsource, field string) bool {
+	var prof Profile
+	if errs := mappings.Load("sigma", logsource, &prof); len(errs) > 0 {
+		return false
+	}
+	for _, f := range prof.Fields {
+		if f.Field == field && (len(f.Names) > 0 || f.Unavailable != "") {
+			return true
+		}
+	}
+	return false
+}
+
+// LogsourceText is a logsource's Sigma logsource as "category: c,
+// product: p, service: s" (the keys it has).
+func LogsourceText(logsource string) (string, error) {
+	var prof Profile
+	if errs := mappings.Load("sigma", logsource, &prof); len(errs) > 0 {
+		return "", errs
+	}
+	var parts []string
+	for _, f := range []kv{{"category", prof.Logsource.Category}, {"product", prof.Logsource.Product}, {"service", prof.Logsource.Service}} {
+		if f.Value != "" {
+			parts = append(parts, f.Key+": "+f.Value)
+		}
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+// FieldTypes maps each Sigma field name of a logsource's profile to the
+// type of the logical field it stands for; byField reports the profile's
+// names: fields (a name reads its catalog field, not an event path).
+func FieldTypes(logsource string) (types map[string]ir.FieldType, byField bool, err error) {
+	var prof Profile
+	if errs := mappings.Load("sigma", logsource, &prof); len(errs) > 0 {
+		return nil, false, errs
+	}
+	ls, errs := mappings.LoadLogsource(logsource)
+	if len(errs) > 0 {
+		return nil, false, errs
+	}
+	out := map[string]ir.FieldType{}
+	for _, f := range prof.Fields {
+		lf, _ := ls.Field(f.Field)
+		for _, n := range f.Names {
+			out[n] = ir.FieldType(lf.Type)
+		}
+	}
+	return out, prof.Names == "fields", nil
+}
 
 // EventConfig is the sigma-go configuration under which the generated
 // rule's dotted field names read a nested audit event: each field maps to

@@ -3,6 +3,7 @@ package sigma
 import (
 	"context"
 	"fmt"
+	"github.com/detgen/detgen/ir"
 	"strings"
 	"testing"
 
@@ -110,7 +111,18 @@ func TestHostileValuesStayLiteral(t *testing.T) {
 // or \ (whose Sigma escapes it would compare literally) are left to
 // TestHostileValuesStayLiteral.
 func TestHostileValuesMatchInSigmaGo(t *testing.T) {
-	out, err := Generate(hostile.Rule())
+	// sigma-go v0.6.6 does not know the cased modifier (Sigma v2.1), so
+	// this run uses the case-insensitive form of every test.
+	r := hostile.Rule()
+	for _, m := range ir.Matches(r.Condition) {
+		m.Cased = false
+	}
+	for _, sig := range r.Scoring.Signals {
+		for _, m := range ir.Matches(sig.When) {
+			m.Cased = false
+		}
+	}
+	out, err := Generate(r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,8 +159,9 @@ func TestHostileValuesMatchInSigmaGo(t *testing.T) {
 // when no single signal reaches the threshold.
 func TestThresholdAboveSingleSignals(t *testing.T) {
 	r := hostile.Rule()
-	r.Signals[0].Weight, r.Signals[1].Weight, r.Signals[2].Weight = 5, 5, 10
-	r.Threshold = 10
+	s := r.Scoring
+	s.Signals[0].Weight, s.Signals[1].Weight, s.Signals[2].Weight = 5, 5, 10
+	s.Threshold = 10
 	out, err := Generate(r)
 	if err != nil {
 		t.Fatal(err)

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/internal/plural"
+	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/release"
 	"github.com/urfave/cli/v2"
 )
@@ -72,7 +75,8 @@ Examples:
   detgen build                                  # rules/ -> dist/{qradar,chronicle,sigma}/
   detgen compile --target chronicle rules/kubernetes/t1053.007-suspicious-cronjob-job.yaml
   detgen validate rules/kubernetes/*.yaml
-  detgen list
+  detgen list --format json
+  detgen --mappings team-mappings test           # with extra log sources
 
 Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 2 usage error.`),
@@ -87,6 +91,26 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 		CommandNotFound: func(c *cli.Context, name string) {
 			// Reported through the returned error below.
 		},
+		Flags: []cli.Flag{
+			&cli.StringFlag{
+				Name:    "mappings",
+				EnvVars: []string{"DETGEN_MAPPINGS"},
+				Usage: "directory of extra mapping files (logsources/, qradar/, chronicle/, sigma/ as in mappings/) " +
+					"that add log sources or override built-in ones, without a rebuild",
+			},
+		},
+		Before: func(c *cli.Context) error {
+			dir := c.String("mappings")
+			if dir == "" {
+				mappings.SetOverlay("")
+				return nil
+			}
+			if st, err := os.Stat(filepath.Join(dir, "logsources")); err != nil || !st.IsDir() {
+				return usagef("--mappings %s: no logsources/ directory there", dir)
+			}
+			mappings.SetOverlay(dir)
+			return nil
+		},
 		Commands: []*cli.Command{
 			buildCommand(),
 			compileCommand(),
@@ -95,6 +119,7 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 			testCommand(),
 			scanCommand(),
 			listCommand(),
+			schemaCommand(),
 			lockCommand(),
 			packageCommand(),
 			docsCommand(),
@@ -236,33 +261,5 @@ func validateCommand() *cli.Command {
 func printWarnings(c *cli.Context, warns []driver.Warning) {
 	for _, w := range warns {
 		fmt.Fprintln(c.App.ErrWriter, w)
-	}
-}
-
-func listCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "list",
-		Usage:     "list the rules under --rules: id, version, ATT&CK id, severity, name",
-		ArgsUsage: " ",
-		Flags:     []cli.Flag{rulesFlag},
-		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return usagef("list takes no arguments (use --rules DIR)")
-			}
-			rules, err := driver.LoadDir(c.String("rules"))
-			if err != nil {
-				return err
-			}
-			w := c.App.Writer
-			fmt.Fprintf(w, "%-36s  %-3s  %-9s  %-8s  %s\n", "ID", "VER", "ATT&CK", "SEVERITY", "NAME")
-			for _, r := range rules {
-				attack := r.Technique.ID
-				if r.Subtechnique.ID != "" {
-					attack = r.Subtechnique.ID
-				}
-				fmt.Fprintf(w, "%-36s  %-3d  %-9s  %-8s  %s\n", r.ID, r.Version, attack, r.Severity, r.Name)
-			}
-			return nil
-		},
 	}
 }

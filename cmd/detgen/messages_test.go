@@ -57,9 +57,9 @@ func TestLockSaysWhatWasLocked(t *testing.T) {
 		edit func([]byte) []byte
 		want string
 	}{
-		{nil, "locked new rule " + name + " (" + ruleID + ") at version 1\ndetgen: " + lock + " now holds 1 rule\n"},
+		{nil, "locked new rule " + name + " (" + ruleID + ") at version 2\ndetgen: " + lock + " now holds 1 rule\n"},
 		{nil, "detgen: " + lock + " is up to date: 1 rule, nothing to lock\n"},
-		{bump, "locked " + name + " (" + ruleID + ") at version 2, was 1 (chronicle, qradar, sigma output changed)\ndetgen: " + lock + " now holds 1 rule\n"},
+		{bump, "locked " + name + " (" + ruleID + ") at version 3, was 2 (chronicle, qradar, sigma output changed)\ndetgen: " + lock + " now holds 1 rule\n"},
 	}
 	for i, s := range steps {
 		if s.edit != nil {
@@ -77,7 +77,7 @@ func TestLockSaysWhatWasLocked(t *testing.T) {
 // changelog line that make the change lockable.
 func bump(src []byte) []byte {
 	b := bytes.Replace(src, []byte("socat, xmrig]"), []byte("socat, xmrig, hydra]"), 1)
-	b = bytes.Replace(b, []byte("version: 1\n"), []byte("version: 2\n"), 1)
-	b = bytes.Replace(b, []byte(`modified: "2026-11-23"`), []byte(`modified: "2026-11-24"`), 1)
-	return bytes.Replace(b, []byte("\nseverity: high"), []byte("\n  - version: 2\n    date: \"2026-11-24\"\n    change: hydra images are suspicious.\nseverity: high"), 1)
+	b = bytes.Replace(b, []byte("version: 2\n"), []byte("version: 3\n"), 1)
+	b = bytes.Replace(b, []byte(`modified: "2026-12-01"`), []byte(`modified: "2026-12-02"`), 1)
+	return bytes.Replace(b, []byte("\nseverity: high"), []byte("\n  - version: 3\n    date: \"2026-12-02\"\n    change: hydra images are suspicious.\nseverity: high"), 1)
 }

@@ -55,7 +55,7 @@ func scanCommand() *cli.Command {
 			w, errw := c.App.Writer, c.App.ErrWriter
 			enc := json.NewEncoder(w)
 			if format == "table" {
-				fmt.Fprintf(w, "%-7s  %-44s  %-5s  %-28s  %-10s  %-12s  %s\n", "LINE", "RULE", "SCORE", "USER", "VERB", "NAMESPACE", "RESOURCE/NAME")
+				fmt.Fprintf(w, "%-7s  %-44s  %-5s  %s\n", "LINE", "RULE", "SCORE", "RECORD")
 			}
 			reported := 0
 			start := time.Now()
@@ -64,7 +64,11 @@ func scanCommand() *cli.Command {
 					enc.Encode(h)
 					return
 				}
-				fmt.Fprintf(w, "%-7d  %-44s  %-5d  %-28s  %-10s  %-12s  %s/%s  [%s]\n", h.Line, h.Rule, h.Score, h.User, h.Verb, h.Namespace, h.Resource, h.Name, strings.Join(h.Signals, ","))
+				var rec []string
+				for _, f := range h.Summary {
+					rec = append(rec, f.Name+"="+f.Value)
+				}
+				fmt.Fprintf(w, "%-7d  %-44s  %-5d  %s  [%s]\n", h.Line, h.Rule, h.Score, strings.Join(rec, " "), strings.Join(h.Signals, ","))
 			}, func(line int, err error) {
 				if reported < c.Int("max-errors") {
 					fmt.Fprintf(errw, "%s:%d: malformed: %v\n", name, line, err)

@@ -6,17 +6,32 @@
 //
 // It covers the constructs detgen generates and the common built-ins; an
 // unsupported construct is an error, never a silent "false".
+//
+// NULL rules, where QRadar documents none (SQL's, so that a missing custom
+// property can never make a condition true): a missing custom property is
+// NULL; comparisons, LIKE/MATCHES, IN, BETWEEN and arithmetic with a NULL
+// operand are NULL; text that does not hold a number is NULL wherever a
+// number is needed (a comparison with a number, arithmetic, LONG, DOUBLE);
+// INCIDR of NULL or of a value that is not an IP address is NULL; CONCAT
+// with a NULL argument is NULL (so LIKE CONCAT('%', "missing", '%') cannot
+// turn into a match-all '%%'); NOT, AND and OR follow SQL's three-valued
+// logic; IF and CASE take the ELSE branch unless the condition is TRUE; WHERE
+// keeps an event only when it is TRUE.
 package aql
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"net/netip"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/lang/aql"
@@ -46,6 +61,10 @@ type Row map[string]any
 // Options tune an execution.
 type Options struct {
 	Now time.Time // the time clause's "now"; zero means time.Now()
+	// ReferenceSets holds the elements of each reference set by name, for
+	// REFERENCESETCONTAINS. Nil means the run has no reference data, and
+	// REFERENCESETCONTAINS is then an error rather than a guess.
+	ReferenceSets map[string][]string
 }
 
 // Execute runs q over ev: match reports whether ev passes the time clause
@@ -54,7 +73,7 @@ func Execute(q *aql.Query, ev Event, opt Options) (match bool, row Row, err erro
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	x := &executor{ev: ev, now: opt.Now}
+	x := &executor{ev: ev, now: opt.Now, refSets: opt.ReferenceSets}
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(evalError); ok {
@@ -94,8 +113,9 @@ func fail(n aql.Node, format string, args ...any) evalError {
 }
 
 type executor struct {
-	ev  Event
-	now time.Time
+	ev      Event
+	now     time.Time
+	refSets map[string][]string
 }
 
 func (x *executor) inWindow(tc aql.TimeClause) bool {
@@ -128,14 +148,7 @@ func (x *executor) eval(e aql.Expr) any {
 	case *aql.StringLit:
 		return n.Value
 	case *aql.NumberLit:
-		if v, err := strconv.ParseInt(n.Raw, 0, 64); err == nil {
-			return float64(v)
-		}
-		v, err := strconv.ParseFloat(n.Raw, 64)
-		if err != nil {
-			panic(fail(n, "bad number %s", n.Raw))
-		}
-		return v
+		return numberLit(n)
 	case *aql.BoolLit:
 		return n.Value
 	case *aql.NullLit:
@@ -149,12 +162,9 @@ func (x *executor) eval(e aql.Expr) any {
 		if n.Op == aql.NOT {
 			return not(v)
 		}
-		f, ok := v.(float64)
-		if v == nil {
-			return nil
-		}
+		f, ok := x.operand(n, v)
 		if !ok {
-			panic(fail(n, "unary minus on %T", v))
+			return nil
 		}
 		return -f
 	case *aql.Binary:
@@ -247,14 +257,70 @@ func (x *executor) ident(n *aql.Ident) any {
 	panic(fail(n, "Field %q does not exist in catalog \"events\"", n.Name))
 }
 
+// normalize maps a Go column value onto the executor's types: numbers of
+// any Go type become float64, addresses their text.
 func normalize(v any) any {
-	switch t := v.(type) {
-	case int:
-		return float64(t)
-	case int64:
-		return float64(t)
+	if a, ok := v.(netip.Addr); ok {
+		return a.String()
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(rv.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return float64(rv.Uint())
+	case reflect.Float32:
+		return rv.Float()
 	}
 	return v
+}
+
+// numberLit evaluates a number literal: decimal (a leading 0 is not octal)
+// or 0x hexadecimal.
+func numberLit(n *aql.NumberLit) float64 {
+	raw := n.Raw
+	if len(raw) > 2 && (raw[:2] == "0x" || raw[:2] == "0X") {
+		v, err := strconv.ParseUint(raw[2:], 16, 64)
+		if err != nil {
+			panic(fail(n, "bad number %s", raw))
+		}
+		return float64(v)
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil {
+		panic(fail(n, "bad number %s", raw))
+	}
+	return v
+}
+
+// decimalText is the text a number may be written as inside a string value:
+// no hex, no NaN/Infinity, no Go-only syntax such as underscores.
+var decimalText = regexp.MustCompile(`^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$`)
+
+// parseNumber reads a number from text, e.g. a custom property (QRadar
+// holds them as text here). ok is false for anything else.
+func parseNumber(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if !decimalText.MatchString(s) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
+}
+
+// operand converts an arithmetic operand to a number. ok is false for NULL
+// and for text that holds no number (both make the result NULL); any other
+// type is a query error.
+func (x *executor) operand(n aql.Node, v any) (float64, bool) {
+	switch t := v.(type) {
+	case nil:
+		return 0, false
+	case float64:
+		return t, true
+	case string:
+		return parseNumber(t)
+	}
+	panic(fail(n, "arithmetic on %T", v))
 }
 
 func not(v any) any {
@@ -301,14 +367,10 @@ func (x *executor) binary(n *aql.Binary) any {
 	case aql.EQ, aql.EQEQ, aql.NEQ, aql.LTGT, aql.LT, aql.LE, aql.GT, aql.GE:
 		return x.compare(n, n.Op, x.eval(n.X), x.eval(n.Y))
 	}
-	l, r := x.eval(n.X), x.eval(n.Y)
-	if l == nil || r == nil {
-		return nil
-	}
-	a, ok1 := l.(float64)
-	b, ok2 := r.(float64)
+	a, ok1 := x.operand(n, x.eval(n.X))
+	b, ok2 := x.operand(n, x.eval(n.Y))
 	if !ok1 || !ok2 {
-		panic(fail(n, "arithmetic on %T and %T", l, r))
+		return nil
 	}
 	switch n.Op {
 	case aql.PLUS:
@@ -345,35 +407,9 @@ func (x *executor) compare(n aql.Node, op aql.Kind, l, r any) any {
 	if _, ok := r.([]byte); ok {
 		panic(fail(n, "payload is binary: compare UTF8(payload)"))
 	}
-	var c int
-	switch a := l.(type) {
-	case float64:
-		b, ok := toNumber(r)
-		if !ok {
-			return false
-		}
-		c = cmpFloat(a, b)
-	case string:
-		if b, ok := r.(float64); ok {
-			if af, ok := toNumber(a); ok {
-				c = cmpFloat(af, b)
-				break
-			}
-			return false
-		}
-		c = strings.Compare(a, fmt.Sprint(r))
-	case bool:
-		b, ok := r.(bool)
-		if !ok {
-			return false
-		}
-		if a == b {
-			c = 0
-		} else {
-			c = 1
-		}
-	default:
-		panic(fail(n, "cannot compare %T", l))
+	c, ok := order(n, l, r)
+	if !ok {
+		return nil
 	}
 	switch op {
 	case aql.EQ, aql.EQEQ:
@@ -392,15 +428,51 @@ func (x *executor) compare(n aql.Node, op aql.Kind, l, r any) any {
 	panic(fail(n, "comparison %v", op))
 }
 
-func toNumber(v any) (float64, bool) {
-	switch t := v.(type) {
+// order compares two non-NULL values: numerically when either is a number
+// (the other, if text, must hold a number), as case-sensitive strings when
+// both are text, and booleans only with booleans. ok is false when the values
+// cannot be compared (text that is no number against a number, a boolean
+// against anything else): the comparison is then NULL, not an error.
+func order(n aql.Node, l, r any) (c int, ok bool) {
+	switch a := l.(type) {
 	case float64:
-		return t, true
+		switch b := r.(type) {
+		case float64:
+			return cmpFloat(a, b), true
+		case string:
+			bf, ok := parseNumber(b)
+			return cmpFloat(a, bf), ok
+		case bool:
+			return 0, false
+		}
 	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-		return f, err == nil
+		switch b := r.(type) {
+		case float64:
+			af, ok := parseNumber(a)
+			return cmpFloat(af, b), ok
+		case string:
+			return strings.Compare(a, b), true
+		case bool:
+			return 0, false
+		}
+	case bool:
+		switch b := r.(type) {
+		case bool:
+			return cmpFloat(boolNum(a), boolNum(b)), true
+		case float64, string:
+			return 0, false
+		}
+	default:
+		panic(fail(n, "cannot compare %T", l))
 	}
-	return 0, false
+	panic(fail(n, "cannot compare %T", r))
+}
+
+func boolNum(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func cmpFloat(a, b float64) int {
@@ -454,6 +526,55 @@ func likeRegexp(p string, fold bool) string {
 	return b.String()
 }
 
+// matchesRegexp anchors a MATCHES/IMATCHES pattern so that it must match
+// the whole value, as research/aql.md §1.2 concludes from IBM's examples
+// (always '.*text.*'). Inline flags keep working: (?i), (?s) and (?m) inside
+// the pattern apply within the group only, so the outer \A and \z stay
+// anchored to the whole value even under (?m). The pattern is compiled on its
+// own first, so an unbalanced ')' cannot escape the group and unanchor it.
+func (x *executor) matchesRegexp(n *aql.Like, pat string) string {
+	if f, ok := unsupportedFlag(pat); ok {
+		panic(fail(n, "pattern %q: inline flag %q is not supported by the executor (Java reads it differently from Go, or Go lacks it); use i, m or s", pat, f))
+	}
+	if _, err := compiled(pat); err != nil {
+		panic(fail(n, "bad pattern %q: %v", pat, err))
+	}
+	src := `\A(?:` + pat + `)\z`
+	if n.Op == aql.IMATCHES {
+		src = "(?i)" + src
+	}
+	return src
+}
+
+// unsupportedFlag finds an inline flag group, (?flags) or (?flags:...), with
+// a flag other than i, m, s. QRadar's regexes are Java's: Java's (?U) means
+// Unicode classes where Go's means ungreedy, and Java's x, d, u, c flags do
+// not exist in Go, so running them would silently change the meaning.
+func unsupportedFlag(pat string) (string, bool) {
+	for i := 0; i < len(pat); i++ {
+		switch {
+		case pat[i] == '\\':
+			i++ // an escaped character is literal
+		case strings.HasPrefix(pat[i:], "(?"):
+			j := i + 2
+			for j < len(pat) && (isASCIILetter(pat[j]) || pat[j] == '-') {
+				j++
+			}
+			if j == len(pat) || (pat[j] != ')' && pat[j] != ':') {
+				continue // (?P<name>...) and the like
+			}
+			for _, f := range pat[i+2 : j] {
+				if !strings.ContainsRune("ims-", f) {
+					return string(f), true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
 func (x *executor) like(n *aql.Like) any {
 	v := x.eval(n.X)
 	if _, ok := v.([]byte); ok {
@@ -479,11 +600,8 @@ func (x *executor) like(n *aql.Like) any {
 		src = likeRegexp(pat, false)
 	case aql.ILIKE:
 		src = likeRegexp(pat, true)
-	case aql.MATCHES:
-		// MATCHES matches the whole value (research/aql.md §1.2).
-		src = "^(?:" + pat + ")$"
-	case aql.IMATCHES:
-		src = "(?i)^(?:" + pat + ")$"
+	case aql.MATCHES, aql.IMATCHES:
+		src = x.matchesRegexp(n, pat)
 	default:
 		panic(fail(n, "operator %v", n.Op))
 	}
@@ -511,17 +629,6 @@ func (x *executor) call(n *aql.Call) any {
 			panic(fail(n, "%s takes %s, found %d", n.Name, plural.N(k, "argument"), len(args)))
 		}
 	}
-	str := func(v any) (string, bool) {
-		switch t := v.(type) {
-		case string:
-			return t, true
-		case float64:
-			return strconv.FormatFloat(t, 'f', -1, 64), true
-		case bool:
-			return strconv.FormatBool(t), true
-		}
-		return "", false
-	}
 	switch strings.ToUpper(n.Name) {
 	case "UTF8":
 		want(1)
@@ -535,7 +642,7 @@ func (x *executor) call(n *aql.Call) any {
 		return string(bytes.ToValidUTF8(b, []byte("\uFFFD")))
 	case "LOWER", "UPPER":
 		want(1)
-		s, ok := str(args[0])
+		s, ok := text(n, args[0])
 		if !ok {
 			return nil
 		}
@@ -545,25 +652,48 @@ func (x *executor) call(n *aql.Call) any {
 		return strings.ToUpper(s)
 	case "STR":
 		want(1)
-		s, ok := str(args[0])
+		s, ok := text(n, args[0])
 		if !ok {
 			return nil
 		}
 		return s
 	case "STRLEN":
 		want(1)
-		s, ok := str(args[0])
+		s, ok := text(n, args[0])
 		if !ok {
 			return nil
 		}
-		return float64(len([]rune(s)))
+		// QRadar is Java: a length counts UTF-16 code units.
+		return float64(len(utf16.Encode([]rune(s))))
 	case "CONCAT":
 		var b strings.Builder
 		for _, a := range args {
-			s, _ := str(a)
+			s, ok := text(n, a)
+			if !ok {
+				return nil // see the package comment: no '%' + NULL + '%' = '%%'
+			}
 			b.WriteString(s)
 		}
 		return b.String()
+	case "LONG":
+		want(1)
+		return long(n, args[0])
+	case "DOUBLE":
+		want(1)
+		f, ok := x.operand(n, args[0]) // text that holds no number: NULL
+		if !ok {
+			return nil
+		}
+		return f
+	case "INCIDR":
+		want(2)
+		if lit, ok := aql.Unparen(n.Args[1]).(*aql.StringLit); ok && strings.Contains(lit.Value, "/") {
+			panic(fail(n, "INCIDR arguments are swapped: the CIDR comes first"))
+		}
+		return incidr(n, args[0], args[1])
+	case "REFERENCESETCONTAINS":
+		want(2)
+		return x.referenceSetContains(n, args[0], args[1])
 	case "NOW":
 		want(0)
 		return float64(x.now.UnixMilli())
@@ -585,6 +715,109 @@ func (x *executor) call(n *aql.Call) any {
 		return x.ev.LogSourceTypeNames[int(id)]
 	}
 	panic(fail(n, "function %s is not supported by the executor", n.Name))
+}
+
+// text converts a function argument to text; ok is false for NULL. The
+// binary payload is an error: it must be decoded with UTF8() first.
+func text(n aql.Node, v any) (string, bool) {
+	switch t := v.(type) {
+	case nil:
+		return "", false
+	case string:
+		return t, true
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(t), true
+	case []byte:
+		panic(fail(n, "payload is binary: use UTF8(payload)"))
+	}
+	panic(fail(n, "cannot use %T as text", v))
+}
+
+// long is LONG(v): a number truncated toward zero, as Java's (long) cast;
+// text holding a number likewise; an IPv4 address as its 32-bit value (IBM:
+// LONG(sourceip) since QRadar 7.3.1). Anything else, or a value out of the
+// long range, is NULL.
+func long(n aql.Node, v any) any {
+	var f float64
+	switch t := v.(type) {
+	case nil:
+		return nil
+	case float64:
+		f = t
+	case string:
+		var ok bool
+		if f, ok = parseNumber(t); !ok {
+			a, err := netip.ParseAddr(strings.TrimSpace(t))
+			if err != nil || !a.Unmap().Is4() {
+				return nil
+			}
+			b := a.Unmap().As4()
+			return float64(binary.BigEndian.Uint32(b[:]))
+		}
+	default:
+		panic(fail(n, "LONG of %T", v))
+	}
+	f = math.Trunc(f)
+	if math.IsNaN(f) || f < math.MinInt64 || f >= math.MaxInt64 {
+		return nil
+	}
+	return f
+}
+
+// incidr is INCIDR(cidr, ip). A malformed CIDR is a query error; a NULL
+// argument, or an ip value that is not an IP address (a text property that
+// holds something else), is NULL, like any failed conversion. An address of
+// the other family is simply not in the range: FALSE.
+func incidr(n aql.Node, cidr, ip any) any {
+	if cidr == nil || ip == nil {
+		return nil
+	}
+	s, ok := cidr.(string)
+	if !ok {
+		panic(fail(n, "INCIDR takes a CIDR string first, found %T", cidr))
+	}
+	p, err := aql.ParseCIDR(s)
+	if err != nil {
+		panic(fail(n, "INCIDR: %v", err))
+	}
+	t, ok := ip.(string)
+	if !ok {
+		return nil
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(t))
+	if err != nil {
+		return nil
+	}
+	return p.Contains(a.WithZone("").Unmap())
+}
+
+// referenceSetContains is REFERENCESETCONTAINS('set', value): exact,
+// case-sensitive membership of the value's text (an alphanumeric set;
+// QRadar's ignore-case and typed IP/numeric sets are not modelled).
+func (x *executor) referenceSetContains(n aql.Node, name, v any) any {
+	set, ok := name.(string)
+	if !ok {
+		panic(fail(n, "REFERENCESETCONTAINS takes the reference set name first, found %T", name))
+	}
+	if x.refSets == nil {
+		panic(fail(n, "reference sets are not available: the run has no Options.ReferenceSets"))
+	}
+	elems, ok := x.refSets[set]
+	if !ok {
+		panic(fail(n, "reference set %q does not exist", set))
+	}
+	s, ok := text(n, v)
+	if !ok {
+		return nil
+	}
+	for _, e := range elems {
+		if e == s {
+			return true
+		}
+	}
+	return false
 }
 
 // javaDateFormat renders the SimpleDateFormat letters QRadar queries use.

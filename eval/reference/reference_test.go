@@ -51,17 +51,74 @@ func TestSpecTests(t *testing.T) {
 	}
 }
 
-func TestMatches(t *testing.T) {
-	m := ir.Match{Equals: []string{"Jobs"}, StartsWith: []string{"sys:"}, Contains: []string{"x*y"}}
-	for v, want := range map[string]bool{"Jobs": true, "jobs": false, "sys:a": true, "SYS:a": false, "ax*yb": true, "axyb": false} {
-		if got := Matches(m, v); got != want {
-			t.Errorf("Matches(%q) = %v, want %v", v, got, want)
+func TestCompare(t *testing.T) {
+	for _, tc := range []struct {
+		m    ir.Match
+		v, w string
+		want bool
+	}{
+		{ir.Match{Op: ir.Equals, Cased: true}, "Jobs", "Jobs", true},
+		{ir.Match{Op: ir.Equals, Cased: true}, "jobs", "Jobs", false},
+		{ir.Match{Op: ir.Equals}, "jobs", "Jobs", true},
+		{ir.Match{Op: ir.StartsWith, Cased: true}, "SYS:a", "sys:", false},
+		{ir.Match{Op: ir.StartsWith}, "SYS:a", "sys:", true},
+		{ir.Match{Op: ir.Contains, Cased: true}, "ax*yb", "x*y", true},
+		{ir.Match{Op: ir.Contains, Cased: true}, "axyb", "x*y", false},
+		{ir.Match{Op: ir.EndsWith}, `C:\Windows\CERTUTIL.exe`, `\certutil.exe`, true},
+		{ir.Match{Op: ir.EndsWith}, `certutil.exe.bak`, `certutil.exe`, false},
+		{ir.Match{Op: ir.Regex}, "nc -e /bin/sh", `-e\s+/bin/(ba)?sh`, true},
+		{ir.Match{Op: ir.Regex}, "NC -E /BIN/SH", `-e /bin/sh`, false},
+		{ir.Match{Op: ir.Regex, Flags: "i"}, "NC -E /BIN/SH", `-e /bin/sh`, true},
+		{ir.Match{Op: ir.Regex}, "a\nb", `a.b`, false},
+		{ir.Match{Op: ir.Regex, Flags: "s"}, "a\nb", `a.b`, true},
+		{ir.Match{Op: ir.CIDR}, "10.1.2.3", "10.0.0.0/8", true},
+		{ir.Match{Op: ir.CIDR}, "11.1.2.3", "10.0.0.0/8", false},
+		{ir.Match{Op: ir.CIDR}, "2001:db8::1", "2001:db8::/32", true},
+		{ir.Match{Op: ir.CIDR}, "::ffff:10.0.0.1", "10.0.0.0/8", true},
+		{ir.Match{Op: ir.CIDR}, "not-an-ip", "10.0.0.0/8", false},
+		{ir.Match{Op: ir.GT}, "1025", "1024", true},
+		{ir.Match{Op: ir.GT}, "1024", "1024", false},
+		{ir.Match{Op: ir.GTE}, "1024", "1024", true},
+		{ir.Match{Op: ir.LT}, "9", "10", true},
+		{ir.Match{Op: ir.LTE}, "x", "10", false},
+		{ir.Match{Op: ir.Equals, Type: ir.Int}, "4624", "4624", true},
+		{ir.Match{Op: ir.Equals, Type: ir.IP}, "2001:DB8::1", "2001:db8:0::1", true},
+	} {
+		if got := Compare(&tc.m, tc.v, tc.w); got != tc.want {
+			t.Errorf("Compare(%s %q, %q) = %v, want %v", tc.m.Op, tc.v, tc.w, got, tc.want)
 		}
 	}
-	m.Nocase = true
-	for v, want := range map[string]bool{"jobs": true, "SYS:a": true, "AX*YB": true} {
-		if got := Matches(m, v); got != want {
-			t.Errorf("nocase Matches(%q) = %v, want %v", v, got, want)
+}
+
+func TestHolds(t *testing.T) {
+	ev := map[string][]string{"cmd": {"nc", "-e", "/bin/sh"}, "user": {""}}
+	env := Env{Values: func(f string) []string { return ev[f] }, Text: func() []string { return []string{"Hello World"} }}
+	m := func(op ir.Op, field string, all bool, vs ...string) *ir.Match {
+		return &ir.Match{Field: field, Op: op, All: all, Values: vs}
+	}
+	for _, tc := range []struct {
+		e    ir.Expr
+		want bool
+	}{
+		{m(ir.Equals, "cmd", false, "-e", "x"), true},
+		{m(ir.Equals, "cmd", true, "-e", "x"), false},
+		{m(ir.Equals, "cmd", true, "-e", "nc"), true},
+		{m(ir.Exists, "cmd", false), true},
+		{m(ir.Exists, "missing", false), false},
+		{m(ir.Null, "missing", false), true},
+		{m(ir.Empty, "user", false), true},
+		{m(ir.Empty, "cmd", false), false},
+		{&ir.Not{Arg: m(ir.Equals, "missing", false, "x")}, true},
+		{&ir.AtLeast{N: 2, Args: []ir.Expr{m(ir.Equals, "cmd", false, "nc"), m(ir.Equals, "cmd", false, "zz"), m(ir.Exists, "user", false)}}, true},
+		{&ir.AtLeast{N: 3, Args: []ir.Expr{m(ir.Equals, "cmd", false, "nc"), m(ir.Equals, "cmd", false, "zz"), m(ir.Exists, "user", false)}}, false},
+		{&ir.Keyword{Values: []string{"world"}}, true},
+		{&ir.Keyword{Values: []string{"world"}, Cased: true}, false},
+		{&ir.Keyword{Values: []string{"hello", "mars"}, All: true}, false},
+		{&ir.Match{Field: "cmd", Op: ir.Equals, FieldRef: true, Values: []string{"cmd"}}, true},
+		{&ir.Match{Field: "cmd", Op: ir.Equals, FieldRef: true, Values: []string{"user"}}, false},
+	} {
+		if got := env.Holds(tc.e); got != tc.want {
+			t.Errorf("Holds(%s) = %v, want %v", ir.Format(tc.e), got, tc.want)
 		}
 	}
 }

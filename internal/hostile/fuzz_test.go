@@ -48,9 +48,10 @@ func FuzzGenerators(f *testing.F) {
 			Title: "t", Version: 1, Status: "test", Description: "d", Author: "a", Date: "2026-01-01",
 			Severity: "low", Confidence: "low", Technique: ir.Ref{ID: "T1053", Name: "Scheduled Task/Job"},
 			Tactics: []ir.Ref{{ID: "TA0002", Name: "Execution"}}, FalsePositives: []string{"x"},
-			Logsource: "kubernetes_audit", Threshold: 1,
-			Scope:   []ir.Match{{Field: "resource", Type: ir.String, Equals: []string{v}}},
-			Signals: []ir.Signal{{Name: "s", Weight: 1, Any: []ir.Match{{Field: "image", Type: ir.String, Contains: []string{v}, Nocase: true}}}},
+			Logsource: "kubernetes_audit",
+			Condition: &ir.Match{Label: "scope_resource", Field: "resource", Type: ir.String, Op: ir.Equals, Values: []string{v}, Cased: true},
+			Scoring: &ir.Scoring{Threshold: 1, Signals: []ir.Signal{{Name: "s", Weight: 1,
+				When: &ir.Match{Field: "image", Type: ir.String, Op: ir.Contains, Values: []string{v}}}}},
 		}
 
 		out, err := qradar.Generate(r)
@@ -113,7 +114,7 @@ func FuzzGenerators(f *testing.F) {
 		if err := node.Decode(&scope); err != nil {
 			t.Fatalf("sigma: %v", err)
 		}
-		got := scope["objectRef.resource"]
+		got := scope["objectRef.resource|cased"]
 		r2 := strings.NewReplacer(`\\`, `\`, `\*`, `*`, `\?`, `?`)
 		if len(got) != 1 || r2.Replace(got[0]) != v {
 			t.Fatalf("sigma: scope value %q, want %q", got, v)

@@ -52,18 +52,24 @@ func Rule() *ir.Rule {
 		FalsePositives: []string{v[10], v[13]},
 		DataSources:    []string{"k8s"},
 		Logsource:      "kubernetes_audit",
-		Scope: []ir.Match{
-			{Field: "resource", Type: ir.String, Equals: v},
-			{Field: "verb", Type: ir.String, Equals: []string{"create"}},
-		},
-		Exclusions: []ir.Match{
-			{Field: "username", Type: ir.String, StartsWith: v, Equals: v},
-		},
-		Threshold: 10,
-		Signals: []ir.Signal{
-			{Name: "image_nocase", Weight: 10, Any: []ir.Match{{Field: "image", Type: ir.String, Contains: v, Nocase: true}}},
-			{Name: "command_cased", Weight: 10, Any: []ir.Match{{Field: "command", Type: ir.String, Contains: v}}},
-			{Name: "host_path", Weight: 10, Any: []ir.Match{{Field: "host_path", Type: ir.String, StartsWith: v, Equals: v}}},
+		Condition: &ir.And{Args: []ir.Expr{
+			&ir.Match{Label: "scope_resource", Field: "resource", Type: ir.String, Op: ir.Equals, Values: v, Cased: true},
+			&ir.Match{Label: "scope_verb", Field: "verb", Type: ir.String, Op: ir.Equals, Values: []string{"create"}, Cased: true},
+			&ir.Not{Arg: &ir.Or{Label: "exclusion_username", Args: []ir.Expr{
+				&ir.Match{Field: "username", Type: ir.String, Op: ir.StartsWith, Values: v, Cased: true},
+				&ir.Match{Field: "username", Type: ir.String, Op: ir.Equals, Values: v, Cased: true},
+			}}},
+		}},
+		Scoring: &ir.Scoring{
+			Threshold: 10,
+			Signals: []ir.Signal{
+				{Name: "image_nocase", Weight: 10, When: &ir.Match{Label: "signal_image_nocase", Field: "image", Type: ir.String, Op: ir.Contains, Values: v}},
+				{Name: "command_cased", Weight: 10, When: &ir.Match{Label: "signal_command_cased", Field: "command", Type: ir.String, Op: ir.Contains, Values: v, Cased: true}},
+				{Name: "host_path", Weight: 10, When: &ir.Or{Label: "signal_host_path", Args: []ir.Expr{
+					&ir.Match{Field: "host_path", Type: ir.String, Op: ir.StartsWith, Values: v, Cased: true},
+					&ir.Match{Field: "host_path", Type: ir.String, Op: ir.Equals, Values: v, Cased: true},
+				}}},
+			},
 		},
 	}
 }

@@ -87,6 +87,28 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 			d.value(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
 		}
 		v.Set(s)
+	case reflect.Map:
+		// A map with string keys (mapping-file tables such as forms).
+		if n.Kind != yaml.MappingNode || v.Type().Key().Kind() != reflect.String {
+			d.errs.Add(d.pos(n), "%s: expected a mapping, found %s", name(path), describe(n))
+			return
+		}
+		m := reflect.MakeMap(v.Type())
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
+				d.errs.Add(d.pos(k), "%s: duplicate key %q", name(path), k.Value)
+				continue
+			}
+			e := reflect.New(v.Type().Elem()).Elem()
+			d.value(n.Content[i+1], e, join(path, k.Value))
+			m.SetMapIndex(reflect.ValueOf(k.Value), e)
+		}
+		v.Set(m)
+	case reflect.Pointer:
+		e := reflect.New(v.Type().Elem())
+		d.value(n, e.Elem(), path)
+		v.Set(e)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 			d.errs.Add(d.pos(n), "%s: expected a string, found %s", name(path), describe(n))

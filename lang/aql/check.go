@@ -99,6 +99,15 @@ const (
 	// _ matches the whole value exactly, which is usually a mistaken
 	// "contains" test (research note §7; the community corpus has several).
 	CodeLikeWithoutWildcard = "like-without-wildcard"
+
+	// CodeBadArgument (error): a call QRadar rejects or that cannot work:
+	// the wrong number of arguments for a function with a fixed signature
+	// (FuncArity), an INCIDR whose first argument is a string that is not an
+	// IPv4/IPv6 CIDR or address, INCIDR with its arguments swapped
+	// (INCIDR(sourceip, '10.0.0.0/8')), or a REFERENCESETCONTAINS whose first
+	// argument is not the set name as a string literal (IBM: INCIDR('cidr',
+	// ip), REFERENCESETCONTAINS('set name', value)).
+	CodeBadArgument = "bad-argument"
 )
 
 // Check reports semantic problems in q that the grammar cannot catch: AQL
@@ -211,6 +220,7 @@ func (c *checker) node(n Node, sc *scope) {
 	switch n := n.(type) {
 	case *Call:
 		c.call(n)
+		c.args(n)
 	case *Binary:
 		switch {
 		case n.Op == OR:
@@ -279,6 +289,45 @@ func (c *checker) call(n *Call) {
 	default:
 		c.report(n.Pos(), SeverityWarning, CodeUnknownFunction,
 			"custom function %s: only available if a content extension on the console defines it", n.FullName())
+	}
+}
+
+// args checks the arguments of functions with a known signature.
+func (c *checker) args(n *Call) {
+	if n.Namespace != "" {
+		return
+	}
+	name := strings.ToUpper(n.Name)
+	if want, ok := FuncArity(name); ok && len(n.Args) != want {
+		c.report(n.Pos(), SeverityError, CodeBadArgument,
+			"%s takes %d argument(s), found %d", name, want, len(n.Args))
+		return
+	}
+	switch name {
+	case "INCIDR":
+		c.incidrArgs(n)
+	case "REFERENCESETCONTAINS":
+		if !isString(n.Args[0]) {
+			c.report(n.Args[0].Pos(), SeverityError, CodeBadArgument,
+				"the first argument of REFERENCESETCONTAINS is the reference set name in single quotes: REFERENCESETCONTAINS('set name', %s)", PrintExpr(n.Args[1]))
+		}
+	}
+}
+
+// incidrArgs checks INCIDR('cidr', ip): a literal CIDR must parse, and a
+// CIDR written second means the arguments are swapped.
+func (c *checker) incidrArgs(n *Call) {
+	if lit, ok := Unparen(n.Args[0]).(*StringLit); ok {
+		if _, err := ParseCIDR(lit.Value); err != nil {
+			c.report(lit.Pos(), SeverityError, CodeBadArgument, "INCIDR: %v", err)
+		}
+		return
+	}
+	if lit, ok := Unparen(n.Args[1]).(*StringLit); ok {
+		if _, err := ParseCIDR(lit.Value); err == nil {
+			c.report(n.Pos(), SeverityError, CodeBadArgument,
+				"INCIDR arguments are swapped: the CIDR comes first, INCIDR(%s, %s)", QuoteString(lit.Value), PrintExpr(n.Args[0]))
+		}
 	}
 }
 

@@ -9,7 +9,9 @@
 //   - parser.go: Parse, a recursive-descent parser producing a *Query
 //   - printer.go: Print, a canonical deterministic printer
 //   - check.go, functions.go: Check, semantic diagnostics (QRadar pitfalls),
-//     and the table of documented functions
+//     and the table of documented functions and fixed arities
+//   - cidr.go: ParseCIDR, the INCIDR argument syntax (shared with the
+//     executor in eval/aql)
 //   - quote.go: literal helpers for code generators (QuoteString,
 //     QuoteIdent, RegexQuote, HasLikeWildcard)
 //

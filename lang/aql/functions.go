@@ -102,3 +102,28 @@ func LookupFunc(ns, name string) (FuncKind, bool) {
 	k, ok := functions[strings.ToUpper(name)]
 	return k, ok
 }
+
+// arity is the argument count of documented functions whose signature is
+// fixed: INCIDR('cidr', ip) and REFERENCESETCONTAINS('set', value) (IBM
+// "data retrieval functions" and "CIDR IP addresses" pages), LONG(x) and
+// DOUBLE(x) (IBM "calculation and formatting functions"), and the one-value
+// string helpers. Functions with optional or variadic arguments are absent.
+var arity = map[string]int{
+	"INCIDR":               2,
+	"REFERENCESETCONTAINS": 2,
+	"LONG":                 1,
+	"DOUBLE":               1,
+	"STRLEN":               1,
+	"LOWER":                1,
+	"UPPER":                1,
+	"UTF8":                 1,
+	"BASE64":               1,
+	"NOW":                  0,
+}
+
+// FuncArity returns the fixed argument count of a plain (not namespaced)
+// function, if it has one.
+func FuncArity(name string) (int, bool) {
+	n, ok := arity[strings.ToUpper(name)]
+	return n, ok
+}

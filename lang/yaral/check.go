@@ -1,6 +1,7 @@
 package yaral
 
 import (
+	_ "embed"
 	"fmt"
 	"regexp/syntax"
 	"sort"
@@ -93,22 +94,47 @@ const (
 	// re.regex/re.capture/re.replace, is not valid RE2 (checked with Go's
 	// regexp/syntax, which implements RE2 syntax). Error.
 	CodeInvalidRegex = "invalid-regex"
+	// CodeBadModifier: any/all where Google's repeated-fields reference
+	// rules it out: combined with map access or array indexing, in a
+	// placeholder assignment or a join, in a reference-list test, or twice
+	// in one predicate (a join of two repeated fields). Error.
+	CodeBadModifier = "bad-modifier"
+	// CodeBadNocase: nocase where it does not apply: after <, <=, >, >=,
+	// on a comparison with a number or boolean, after a call other than
+	// re.regex, or on an enumerated field (Google: "cannot be used when a
+	// type of field is an enumerated value"). Error.
+	CodeBadNocase = "bad-nocase"
+	// CodeLiteralComparison: both operands of a comparison are literals
+	// (Google: "regarded as a compilation error"). Error.
+	CodeLiteralComparison = "literal-comparison"
+	// CodeInvalidCIDR: the literal range of net.ip_in_range_cidr is not an
+	// IPv4 or IPv6 CIDR range. Error.
+	CodeInvalidCIDR = "invalid-cidr"
+	// CodeNeverTrue: strings.starts_with or strings.ends_with with an empty
+	// literal prefix or suffix, which Google documents as always false.
+	// Warning.
+	CodeNeverTrue = "never-true"
 )
 
 // MaxOutcomes is the maximum number of outcome variables per rule.
 const MaxOutcomes = 20
 
-// knownLogTypes are SecOps log types known to exist: those of the research
-// notes (§4.1) and every log type compared with metadata.log_type or
-// metadata.base_labels.log_types in the chronicle/detection-rules corpus.
-var knownLogTypes = map[string]bool{
-	"CS_EDR":                 true, // corpus
-	"GCP_CLOUDAUDIT":         true, // corpus, research §4.1
-	"GCP_KUBERNETES_CONTEXT": true, // research §4.1
-	"KUBERNETES_AUDIT":       true, // research §4.1
-	"KUBERNETES_AUDIT_AZURE": true, // research §4.1
-	"KUBERNETES_NODE":        true, // corpus, research §4.1
-	"OFFICE_365":             true, // corpus
+// knownLogTypes are SecOps log types known to exist, read from
+// logtypes.txt (each with its evidence).
+var knownLogTypes = parseLogTypes(logTypesFile)
+
+//go:embed logtypes.txt
+var logTypesFile string
+
+func parseLogTypes(src string) map[string]bool {
+	out := map[string]bool{}
+	for _, line := range strings.Split(src, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && !strings.HasPrefix(f[0], "#") {
+			out[f[0]] = true
+		}
+	}
+	return out
 }
 
 // invalidLogTypes are names that look like log types but do not exist in
@@ -208,6 +234,8 @@ type checker struct {
 	eventOrder   []string
 	placeholders map[string]Pos
 	outcomes     map[string]Pos
+
+	reportedMods map[*FieldExpr]bool // any/all fields already reported as a second modifier
 }
 
 func (c *checker) add(pos Pos, sev Severity, code, msg string) {
@@ -580,8 +608,17 @@ func (c *checker) checkExprs() {
 				if e.Op == EQ || e.Op == NEQ {
 					c.checkLogType(e)
 				}
+				if e.Op.isComparison() {
+					c.checkComparison(e)
+				}
 			case *CallExpr:
 				c.checkCall(e)
+				c.checkPredicateCall(e)
+			case *InExpr:
+				c.checkIn(e)
+			case *FieldExpr:
+				c.checkModifierPath(e)
+				return false
 			case *BasicLit:
 				if e.Kind == REGEX {
 					c.checkRegex(e)

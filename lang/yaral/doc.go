@@ -11,6 +11,8 @@
 //   - parser.go  a recursive-descent parser (Parse) and the syntax grammar
 //   - printer.go a canonical, deterministic printer (Print, PrintExpr)
 //   - check.go   semantic checks (Check, Diagnostic and its codes)
+//   - check_predicates.go  checks of single predicates: any/all, nocase,
+//     literal operands, CIDR ranges
 //   - quote.go   literal helpers for code generators (QuoteString,
 //     QuoteRegex, RegexLiteralOf, ValidateString, Unquote)
 //

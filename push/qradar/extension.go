@@ -18,10 +18,6 @@ type (
 	Search = content.Search
 )
 
-// KubernetesAuditingLogSourceType is the devicetype of IBM's Kubernetes
-// Auditing DSM.
-const KubernetesAuditingLogSourceType = content.KubernetesAuditingLogSourceType
-
 // BuildExtension renders the content extension for searches.
 func BuildExtension(id, name, version, description string, searches []Search) ([]byte, error) {
 	return content.BuildExtension(id, name, version, description, searches)

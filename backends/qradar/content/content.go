@@ -18,10 +18,6 @@ import (
 	"unicode/utf8"
 )
 
-// KubernetesAuditingLogSourceType is the QRadar log source type (devicetype)
-// id of the "Kubernetes Auditing" DSM.
-const KubernetesAuditingLogSourceType = 446
-
 // Property is a custom event property defined by a JSON expression for one
 // log source type.
 type Property struct {
