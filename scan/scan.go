@@ -15,6 +15,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/eval/reference"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/mappings"
@@ -70,6 +71,7 @@ type Scanner struct {
 // group is the rules of one log source and how to read its records.
 type group struct {
 	ls    *mappings.Logsource
+	scope ir.Expr // the catalog's scope; nil: any record the reader reads
 	read  reader.Func
 	rules []int // indexes into Scanner.rules
 }
@@ -122,7 +124,11 @@ func (s *Scanner) addToGroup(i int, logsource string) error {
 	if !ok {
 		return fmt.Errorf("logsource %s: unknown format %q", logsource, format)
 	}
-	s.groups = append(s.groups, group{ls: ls, read: read, rules: []int{i}})
+	scope, errs := compile.Catalog(ls)
+	if len(errs) > 0 {
+		return errs
+	}
+	s.groups = append(s.groups, group{ls: ls, scope: scope, read: read, rules: []int{i}})
 	return nil
 }
 
@@ -282,13 +288,18 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 		if errors.Is(err, reader.ErrForeign) {
 			continue
 		}
-		foreign = false
 		if err != nil {
 			st.Malformed++
 			bad(n, err)
 			return
 		}
-		st.Records++
+		if !g.owns(ev) {
+			continue
+		}
+		if foreign {
+			st.Records++
+		}
+		foreign = false
 		for _, i := range g.rules {
 			res := s.evals[i].Evaluate(ev)
 			if !res.Match {
@@ -322,7 +333,34 @@ func (s *Scanner) isRecord(line []byte) bool {
 		return false
 	}
 	for _, g := range s.groups {
-		if _, _, err := g.read(rec); err == nil {
+		if ev, _, err := g.read(rec); err == nil && g.owns(ev) {
+			return true
+		}
+	}
+	return false
+}
+
+// owns reports whether a read record belongs to the group's log source:
+// its catalog scope holds, or, without one, some catalog field has a
+// value (the json reader accepts any object; {"hello":"world"} is no
+// CloudTrail record).
+func (g *group) owns(ev map[string]any) bool {
+	env := reference.Env{
+		Values: func(field string) []string {
+			f, _ := g.ls.Field(field)
+			var vs []string
+			for _, p := range f.Paths {
+				vs = append(vs, record.Values(ev, p)...)
+			}
+			return vs
+		},
+		Text: func() []string { return record.Strings(ev) },
+	}
+	if g.scope != nil {
+		return env.Holds(g.scope)
+	}
+	for _, f := range g.ls.Fields {
+		if len(env.Values(f.Name)) > 0 {
 			return true
 		}
 	}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"github.com/detgen/detgen/backends/qradar"
+	"github.com/detgen/detgen/driver"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -64,8 +67,27 @@ func TestPushQRadarAgainstFake(t *testing.T) {
 	if code != 0 || len(srv.SavedSearches()) == 0 {
 		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
 	}
-	if props := srv.CustomProperties(); len(props) != 5 {
-		t.Errorf("installed %d custom properties, want 5: %+v", len(props), props)
+	// Every property a rule's query reads is installed, once.
+	rules, err := driver.LoadDir("../../rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, r := range rules {
+		props, err := qradar.Properties(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range props {
+			want[p.Name] = true
+		}
+	}
+	got := map[string]bool{}
+	for _, p := range srv.CustomProperties() {
+		got[p.Name] = true
+	}
+	if len(want) == 0 || !maps.Equal(got, want) {
+		t.Errorf("installed custom properties %v, want %v", got, want)
 	}
 	code, out, _ = detgen(t, append(args, "--apply")...)
 	if code != 0 || !strings.Contains(out, "unchanged") {

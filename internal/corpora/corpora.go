@@ -114,3 +114,13 @@ func countFiles(dir string) (int, error) {
 	})
 	return n, err
 }
+
+// Find returns the absolute path of shared/corpora/<sub>, or an error when
+// it is absent: for callers outside a test (a benchmark's setup).
+func Find(sub string) (string, error) {
+	dir, found := find(sub)
+	if !found {
+		return "", fmt.Errorf("shared/corpora/%s not found beside the checkout", sub)
+	}
+	return dir, nil
+}
