@@ -269,7 +269,7 @@ func TestSchemaRejectsInvalidSpecs(t *testing.T) {
 			"    event_file: testdata/t1053.007/reverse-shell-cronjob.json\n    event: {verb: create}\n", "/tests/0"},
 		{"captured test without source", "  - name: reverse-shell CronJob on alpine (methodology test 1)\n    constructed: true\n",
 			"  - name: reverse-shell CronJob on alpine (methodology test 1)\n", "/tests/0"},
-		{"unknown differs target", "      - target: chronicle\n", "      - target: splunk\n", "target"},
+		{"unknown differs target", "      - target: qradar\n", "      - target: splunk\n", "target"},
 		{"tag in upper case", "\nlogsource: kubernetes_audit\n", "\ntags: [Team-Cloud]\nlogsource: kubernetes_audit\n", "/tags/0"},
 		{"qradar limit too large", "\nlogsource: kubernetes_audit\n", "\nqradar: {limit: 200000}\nlogsource: kubernetes_audit\n", "/qradar/limit"},
 		{"qradar window malformed", "\nlogsource: kubernetes_audit\n", "\nqradar: {last: 24h}\nlogsource: kubernetes_audit\n", "/qradar/last"},

@@ -281,6 +281,11 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 	if text && !m.Cased || f.Nocase {
 		nocase = " nocase"
 	}
+	if f.Wrap != "" && (m.Op == ir.Exists || m.Op == ir.Null || m.Op == ir.Empty) {
+		// The UDM value (a method name, a URL) is always there; whether
+		// this part of it is cannot be told apart from its value.
+		g.fail(m, "%s on field %s: on log type %s it is read from a composite UDM value (%s), which is never empty", m.Op, m.Field, lt.Name, f.UDM)
+	}
 	switch m.Op {
 	case ir.Exists:
 		return lhs + ` != ""`

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/aql"
@@ -157,6 +158,16 @@ func Properties(r *ir.Rule) ([]Property, error) {
 	}
 	for _, f := range r.Fields() {
 		used[f] = true
+	}
+	// The profile's own record filter reads fields too.
+	if prof.Scope != nil {
+		scope, errs := compile.Scope(ls, prof.Scope)
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		for _, m := range ir.Matches(scope) {
+			used[m.Field] = true
+		}
 	}
 	var out []Property
 	for _, f := range prof.Fields {
