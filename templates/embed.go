@@ -6,6 +6,7 @@ package templates
 import (
 	"embed"
 	"io/fs"
+	"sync"
 	"text/template"
 )
 
@@ -14,9 +15,23 @@ var embedded embed.FS
 
 var files fs.FS = embedded
 
-// Load parses the named template file (e.g. "qradar.aql.tmpl").
+// parsed caches templates by name: every rule of a build renders with the
+// same few layouts, and a parsed template is safe for concurrent use.
+var parsed sync.Map
+
+// Load parses the named template file (e.g. "qradar.aql.tmpl"), once per
+// process for a given name: funcs must be the same (stateless) functions
+// on every call with that name.
 func Load(name string, funcs template.FuncMap) (*template.Template, error) {
-	return template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(files, name)
+	if t, ok := parsed.Load(name); ok {
+		return t.(*template.Template), nil
+	}
+	t, err := template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(files, name)
+	if err != nil {
+		return nil, err
+	}
+	parsed.Store(name, t)
+	return t, nil
 }
 
 // Embedded is the shipped template set.
@@ -27,5 +42,9 @@ func Embedded() fs.FS { return embedded }
 // caught by the artifact checks; it is not safe for concurrent use.
 func Replace(fsys fs.FS) (restore func()) {
 	files = fsys
-	return func() { files = embedded }
+	parsed.Clear()
+	return func() {
+		files = embedded
+		parsed.Clear()
+	}
 }
