@@ -137,22 +137,29 @@ func writeTemp(target string, files []File) (string, error) {
 	return tmp, nil
 }
 
-// fill writes the marker and the files into the empty directory dir.
+// fill writes the marker and the files into the empty directory dir:
+// directories first, then the files on every core (a build writes
+// thousands of small files; the first error wins).
 func fill(dir string, files []File) error {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return err
 	}
 	files = append([]File{{Path: Marker, Data: []byte(markerText)}}, files...)
+	dirs := map[string]bool{}
 	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			return err
+		d := filepath.Dir(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if !dirs[d] {
+			dirs[d] = true
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	errs := make([]error, len(files))
+	parallel(len(files), func(i int) {
+		errs[i] = os.WriteFile(filepath.Join(dir, filepath.FromSlash(files[i].Path)), files[i].Data, 0o644)
+	})
+	return errors.Join(errs...)
 }
 
 // swap puts tmp at target, leaving the previous target (if any) at tmp.
