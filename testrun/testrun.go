@@ -8,6 +8,7 @@ package testrun
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -38,6 +39,9 @@ func (v Verdict) String() string {
 	}
 	return fmt.Sprintf("match %d", v.Score)
 }
+
+// ErrNoArtifact marks a target whose artifact was not given to Run.
+var ErrNoArtifact = errors.New("no artifact for this target: the evaluator did not run")
 
 // Cell is one evaluator's result on one case, judged.
 type Cell struct {
@@ -114,6 +118,9 @@ func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
 			for _, col := range Columns[1:] {
 				rn, ok := runners[col]
 				if !ok {
+					// An evaluator that did not run is a failure, never a
+					// silent pass.
+					res.Cells[col] = Cell{Err: ErrNoArtifact}
 					continue
 				}
 				v, err := rn.run(tc.Event, ev, form)

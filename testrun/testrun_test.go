@@ -69,3 +69,26 @@ func TestDisagreementFails(t *testing.T) {
 		t.Errorf("%d failures, want 5\n%s", got, b.String())
 	}
 }
+
+// TestMissingEvaluatorFails: a target whose artifact is absent is a
+// failure in every case, not an "n/a" that passes.
+func TestMissingEvaluatorFails(t *testing.T) {
+	rules, arts, _, err := driver.BuildDir("../rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rules[0]
+	var some []driver.Artifact
+	for _, a := range arts {
+		if a.Rule == r && a.Target.Name != "sigma" {
+			some = append(some, a)
+		}
+	}
+	results, err := Run([]*ir.Rule{r}, some)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Failed(results); got != len(r.Tests) {
+		t.Errorf("%d failures, want one per case (%d)", got, len(r.Tests))
+	}
+}
