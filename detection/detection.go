@@ -66,7 +66,7 @@ func (r *reader) add(n *yaml.Node, format string, args ...any) {
 	r.errs.Add(r.pos(n), format, args...)
 }
 
-var selectionNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+var selectionNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
 
 // ReadSelections lowers a mapping of selection name -> selection. Keys
 // listed in skip (Sigma's "condition") are ignored.
@@ -593,11 +593,11 @@ func (t *test) value(v *yaml.Node, op ir.Op) ([]string, bool) {
 		return fail("field %s is boolean; %q is not true or false", t.written, s)
 	case ir.IP:
 		if op == ir.Equals {
-			a, err := netip.ParseAddr(s)
-			if err != nil {
-				return fail("field %s is an IP address; %q is not one", t.written, s)
+			// Logs write placeholders ("-", "AWS Internal") where an
+			// address is missing: such a value is compared as text.
+			if a, err := netip.ParseAddr(s); err == nil {
+				return []string{a.String()}, true
 			}
-			return []string{a.String()}, true
 		}
 	}
 	if !t.r.checkText(v, s) {
@@ -634,12 +634,38 @@ func CheckRegex(s string) error {
 	if _, err := syntax.Parse(s, syntax.Perl); err != nil {
 		return fmt.Errorf("regular expression %q: %v", s, err)
 	}
-	for _, bad := range []string{`\Q`, `\E`, `\p`, `\P`, `(?P<`, `(?<`, `\z`, `\A`, `(?U`} {
+	for _, bad := range []string{`\Q`, `\E`, `\p`, `\P`, `\z`, `\A`} {
+		if escapeAt(s, bad) {
+			return fmt.Errorf("regular expression %q uses %s, which not every target's engine reads the same way", s, bad)
+		}
+	}
+	for _, bad := range []string{`(?P<`, `(?<`, `(?U`} {
 		if strings.Contains(s, bad) {
 			return fmt.Errorf("regular expression %q uses %s, which not every target's engine reads the same way", s, bad)
 		}
 	}
 	return nil
+}
+
+// escapeAt reports whether the escape esc (a backslash and a letter)
+// occurs in s as an escape: preceded by an even number of backslashes, so
+// \\Explorer (a literal backslash, then E) does not count.
+func escapeAt(s, esc string) bool {
+	for i := strings.Index(s, esc); i >= 0; {
+		n := 0
+		for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		next := strings.Index(s[i+1:], esc)
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 // wildcardTests lowers Sigma values that may hold * and ? wildcards: a

@@ -148,22 +148,14 @@ func Generate(rules []*ir.Rule, targets []Target) ([]Artifact, diag.List, []Warn
 	}
 	results := make([]result, len(rules))
 	parallel(len(rules), func(i int) {
-		r := rules[i]
 		res := &results[i]
 		for _, t := range targets {
-			data, err := t.Generate(r)
-			if err != nil {
-				res.errs.Add(diag.Pos{File: r.SourceFile}, "%s: %v", t.Name, err)
-				continue
+			a, errs, warns := GenerateOne(rules[i], t)
+			res.errs.Append(errs)
+			res.warns = append(res.warns, warns...)
+			if a.Data != nil {
+				res.arts = append(res.arts, a)
 			}
-			for _, f := range lint.Check(t.Lang, data) {
-				if f.Severity == lint.Error {
-					res.errs.Add(diag.Pos{File: r.SourceFile}, "%s: generated %s artifact of rule %s fails its check at %s", t.Name, t.Lang, r.Name, f)
-				} else {
-					res.warns = append(res.warns, Warning{Rule: r, Target: t, Finding: f})
-				}
-			}
-			res.arts = append(res.arts, Artifact{Rule: r, Target: t, Data: data})
 		}
 	})
 	var out []Artifact
@@ -179,6 +171,34 @@ func Generate(rules []*ir.Rule, targets []Target) ([]Artifact, diag.List, []Warn
 	}
 	return out, nil, warns
 }
+
+// GenerateOne runs one target on one rule and checks the artifact in the
+// target's language, as Generate does for each pair; detgen convert uses it
+// to keep every rule's outcome on its own. The artifact's Data is nil when
+// errs is not empty (the generator refused the rule or the check failed).
+func GenerateOne(r *ir.Rule, t Target) (Artifact, diag.List, []Warning) {
+	var errs diag.List
+	var warns []Warning
+	data, err := t.Generate(r)
+	if err != nil {
+		errs.Add(diag.Pos{File: r.SourceFile}, "%s: %v", t.Name, err)
+		return Artifact{}, errs, nil
+	}
+	for _, f := range lint.Check(t.Lang, data) {
+		if f.Severity == lint.Error {
+			errs.Add(diag.Pos{File: r.SourceFile}, "%s: generated %s artifact of rule %s fails its check at %s", t.Name, t.Lang, r.Name, f)
+		} else {
+			warns = append(warns, Warning{Rule: r, Target: t, Finding: f})
+		}
+	}
+	if len(errs) > 0 {
+		return Artifact{}, errs, warns
+	}
+	return Artifact{Rule: r, Target: t, Data: data}, nil, warns
+}
+
+// Parallel calls f(0..n-1) on GOMAXPROCS workers and waits for them.
+func Parallel(n int, f func(i int)) { parallel(n, f) }
 
 // parallel calls f(0..n-1) on GOMAXPROCS workers and waits for them.
 func parallel(n int, f func(i int)) {

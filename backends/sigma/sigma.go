@@ -165,7 +165,9 @@ func build(r *ir.Rule, prof *Profile) (d *ruleData, err error) {
 	for _, t := range r.Tactics {
 		d.Tags = append(d.Tags, "attack."+strings.ReplaceAll(strings.ToLower(t.Name), " ", "-"))
 	}
-	d.Tags = append(d.Tags, "attack."+strings.ToLower(r.Technique.ID))
+	if r.Technique.ID != "" {
+		d.Tags = append(d.Tags, "attack."+strings.ToLower(r.Technique.ID))
+	}
 	if r.Subtechnique.ID != "" {
 		d.Tags = append(d.Tags, "attack."+strings.ToLower(r.Subtechnique.ID))
 	}

@@ -114,6 +114,7 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 		Commands: []*cli.Command{
 			buildCommand(),
 			compileCommand(),
+			convertCommand(),
 			validateCommand(),
 			lintCommand(),
 			testCommand(),

@@ -284,3 +284,9 @@ func yamlErrMsg(err error) string {
 	}
 	return msg
 }
+
+// SyntaxError returns the position and message of a yaml.v3 syntax error,
+// for readers that decode YAML themselves (several documents per file).
+func SyntaxError(file string, err error) (diag.Pos, string) {
+	return yamlErrPos(file, err), "invalid YAML: " + yamlErrMsg(err)
+}

@@ -1,0 +1,236 @@
+// Package sigmain reads Sigma rule files (Sigma specification v2.1,
+// ../shared/specs/sigma) into ir.Rules that detgen's backends compile like
+// any spec. A document it cannot read faithfully is refused with the
+// reason at file:line:col, never approximated: an unknown log source or
+// field, a placeholder, a modifier detgen does not implement, a
+// correlation rule. docs/sigma.md ("Reading Sigma") records every choice.
+package sigmain
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/internal/strictyaml"
+	"github.com/detgen/detgen/ir"
+	"gopkg.in/yaml.v3"
+)
+
+// Kind is what a Sigma document is.
+type Kind string
+
+const (
+	KindRule        Kind = "rule"
+	KindFilter      Kind = "filter"
+	KindCorrelation Kind = "correlation"
+	KindOther       Kind = "other"
+)
+
+// Result is what one YAML document of a Sigma file became: a rule
+// (Rule set), or a refusal (Refused set), plus warnings either way.
+type Result struct {
+	Pos   diag.Pos // the document
+	Kind  Kind
+	ID    string // the rule's id, or the one derived from its path
+	Title string
+	// SigmaName is the document's optional Sigma `name`, which filters
+	// and correlations may use instead of the id.
+	SigmaName string
+	// SigmaLogsource is the logsource as written, "product/category/service"
+	// with "-" for an absent key.
+	SigmaLogsource string
+	// Logsource is the detgen log source it resolved to ("" if none).
+	Logsource string
+	Rule      *ir.Rule // nil when refused, and for filter documents
+	Refused   diag.List
+	Warnings  diag.List
+	// Filters are the filter documents applied to the rule.
+	Filters []diag.Pos
+
+	filter *filterDoc // for a filter document
+	key    string     // the path the derived id and name come from
+}
+
+// Group is the log source a result is counted under in summaries: the
+// detgen log source, or the Sigma one when it did not resolve.
+func (r *Result) Group() string {
+	if r.Logsource != "" {
+		return r.Logsource
+	}
+	return "sigma:" + r.SigmaLogsource
+}
+
+// FindFiles returns the Sigma files a list of paths names: a file as it
+// is, a directory as every *.yml and *.yaml below it, sorted.
+func FindFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && (strings.HasSuffix(path, ".yml") || strings.HasSuffix(path, ".yaml")) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// Load reads every Sigma file the paths name (see FindFiles), applies the
+// filter documents among them to the rules they name, and returns one
+// Result per document in path order. errs lists the inputs that could not
+// be read at all (a missing file, invalid YAML): refusals are results.
+func Load(paths []string) ([]*Result, diag.List) {
+	rd, errs := newReader()
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	var out []*Result
+	for _, root := range paths {
+		files, err := FindFiles([]string{root})
+		if err != nil {
+			errs.Add(diag.Pos{File: root}, "%v", err)
+			continue
+		}
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				errs.Add(diag.Pos{File: f}, "%v", err)
+				continue
+			}
+			res, e := rd.parse(f, idKey(root, f), src)
+			errs.Append(e)
+			out = append(out, res...)
+		}
+	}
+	finish(out)
+	return out, errs
+}
+
+// Parse reads the documents of one Sigma file; key is what a derived id
+// and name come from (the path relative to the directory given). Filters
+// in the file apply to the file's rules.
+func Parse(file, key string, src []byte) ([]*Result, diag.List) {
+	rd, errs := newReader()
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	out, errs := rd.parse(file, key, src)
+	finish(out)
+	return out, errs
+}
+
+// idKey is the stable, machine-independent name of a file: its path
+// relative to the directory given on the command line, or its base name
+// when the file itself was given.
+func idKey(root, file string) string {
+	if rel, err := filepath.Rel(root, file); err == nil && rel != "." {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.Base(file)
+}
+
+// parse splits a file into its YAML documents and reads each.
+func (rd *reader) parse(file, key string, src []byte) ([]*Result, diag.List) {
+	var out []*Result
+	var errs diag.List
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for n := 1; ; n++ {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			pos, msg := strictyaml.SyntaxError(file, err)
+			errs.Add(pos, "%s", msg)
+			return nil, errs
+		}
+		root := &doc
+		if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+			root = root.Content[0]
+		}
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			continue // an empty document, as after a trailing ---
+		}
+		pos := diag.Pos{File: file, Line: root.Line, Col: root.Column}
+		if root.Kind != yaml.MappingNode {
+			r := &Result{Pos: pos, Kind: KindOther, SigmaLogsource: "-/-/-"}
+			r.refuse(pos, "not a Sigma document: a mapping of keys is expected, found a %s", kindName(root))
+			out = append(out, r)
+			continue
+		}
+		docKey := key
+		if n > 1 {
+			docKey = key + "#" + itoa(n)
+		}
+		out = append(out, rd.document(pos, docKey, root))
+	}
+	return out, errs
+}
+
+// finish applies filters and makes ids and names unique across results.
+func finish(all []*Result) {
+	applyFilters(all)
+	ids := map[string]*Result{}
+	names := map[string]bool{}
+	for _, r := range all {
+		if r.Kind != KindRule || r.Rule == nil {
+			continue
+		}
+		if other, dup := ids[r.ID]; dup {
+			r.refuse(r.Pos, "id %s is already used by %s", r.ID, other.Pos)
+			continue
+		}
+		ids[r.ID] = r
+		name := r.Rule.Name
+		for i := 2; names[name]; i++ {
+			name = suffixName(r.Rule.Name, i)
+		}
+		if name != r.Rule.Name {
+			r.Warnings.Add(r.Pos, "name %s is taken by another rule: named %s", r.Rule.Name, name)
+			r.Rule.Name = name
+		}
+		names[name] = true
+	}
+}
+
+// refuse records why the document cannot be converted and drops its rule.
+func (r *Result) refuse(pos diag.Pos, format string, args ...any) {
+	r.Refused.Add(pos, format, args...)
+	r.Rule = nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "plain value"
+}
