@@ -16,11 +16,13 @@ import (
 	"strings"
 
 	"github.com/detgen/detgen/compile"
+	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/eval/reference"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/reader"
 	"github.com/detgen/detgen/record"
+	"github.com/detgen/detgen/testrun"
 )
 
 // Hit is one rule firing on one record.
@@ -62,8 +64,12 @@ type Stats struct {
 
 // Scanner holds the rules and their pre-filters.
 type Scanner struct {
-	rules   []*ir.Rule
-	evals   []*reference.Evaluator
+	rules []*ir.Rule
+	evals []*reference.Evaluator
+	// targets, when set, judge each rule with a target's artifact (as
+	// the SIEM would) instead of the spec; the pre-filter, derived from
+	// the spec, is then off so a target's own verdicts are all seen.
+	targets []*testrun.Evaluator
 	filters []prefilter
 	groups  []group // rules by log source
 }
@@ -81,6 +87,35 @@ type group struct {
 // values all occur in the raw text. A match whose values could be escaped
 // differently in some record form is left out (it filters nothing).
 type prefilter [][][]byte
+
+// NewTarget prepares a scanner that judges each rule with its artifact
+// for target (qradar, chronicle or sigma; "reference" is New).
+func NewTarget(rules []*ir.Rule, arts []driver.Artifact, target string) (*Scanner, error) {
+	s, err := New(rules)
+	if err != nil || target == "reference" {
+		return s, err
+	}
+	for _, r := range rules {
+		var data []byte
+		for _, a := range arts {
+			if a.Rule == r && a.Target.Name == target {
+				data = a.Data
+			}
+		}
+		if data == nil {
+			return nil, fmt.Errorf("%s: no %s artifact", r.Name, target)
+		}
+		e, err := testrun.NewEvaluator(r, target, data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", r.Name, target, err)
+		}
+		s.targets = append(s.targets, e)
+	}
+	for i := range s.filters {
+		s.filters[i] = nil
+	}
+	return s, nil
+}
 
 // New prepares a scanner for rules.
 func New(rules []*ir.Rule) (*Scanner, error) {
@@ -302,6 +337,15 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 		foreign = false
 		for _, i := range g.rules {
 			res := s.evals[i].Evaluate(ev)
+			if s.targets != nil {
+				v, err := s.targets[i].Eval(trimmed, ev, form)
+				if err != nil {
+					st.Malformed++
+					bad(n, fmt.Errorf("%s: %w", s.rules[i].Name, err))
+					continue
+				}
+				res.Match, res.Score, res.Signals = v.Match, v.Score, v.Signals
+			}
 			if !res.Match {
 				continue
 			}

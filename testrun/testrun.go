@@ -249,3 +249,45 @@ func ReaderFor(logsource string) (func([]byte) (map[string]any, string, error), 
 		return read(rec)
 	}, nil
 }
+
+// Evaluator runs one rule's artifact for one target (or the spec itself,
+// target "reference") on records: what the SIEM would conclude.
+type Evaluator struct {
+	ref *reference.Evaluator
+	run runner
+}
+
+// NewEvaluator prepares the evaluation of r on target with its artifact
+// (ignored for "reference").
+func NewEvaluator(r *ir.Rule, target string, artifact []byte) (*Evaluator, error) {
+	var err error
+	e := &Evaluator{}
+	switch target {
+	case "reference":
+		e.ref, err = reference.New(r)
+	case "qradar":
+		e.run, err = newQRadarRunner(r, artifact)
+	case "chronicle":
+		e.run, err = newChronicleRunner(r, artifact)
+	case "sigma":
+		var s *sigmaRunner
+		s, err = newSigmaRunner(r, artifact)
+		e.run = sigmaAdapter{s}
+	default:
+		err = fmt.Errorf("unknown target %q", target)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Eval judges one record: raw as received, ev as its log source's reader
+// returned it, form the reader's form.
+func (e *Evaluator) Eval(raw []byte, ev map[string]any, form string) (Verdict, error) {
+	if e.ref != nil {
+		res := e.ref.Evaluate(ev)
+		return Verdict{Match: res.Match, Score: res.Score, HasScore: true, Signals: res.Signals}, nil
+	}
+	return e.run.run(raw, ev, form)
+}

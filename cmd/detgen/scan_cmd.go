@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,10 +10,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/internal/plural"
+	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/scan"
+	"github.com/detgen/detgen/sigmain"
 	"github.com/urfave/cli/v2"
+	"gopkg.in/yaml.v3"
 )
 
 func scanCommand() *cli.Command {
@@ -28,6 +34,7 @@ func scanCommand() *cli.Command {
 		Flags: []cli.Flag{
 			rulesFlag,
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "json or table"},
+			&cli.StringFlag{Name: "target", Value: "reference", Usage: "who judges each record: reference (the spec), or qradar, chronicle, sigma (the generated artifact, run on the record as that SIEM stores it)"},
 			&cli.IntFlag{Name: "max-errors", Value: 20, Usage: "malformed lines reported one by one (the rest are counted)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -38,11 +45,24 @@ func scanCommand() *cli.Command {
 			if format != "json" && format != "table" {
 				return usagef("--format must be json or table")
 			}
-			rules, err := driver.LoadDir(c.String("rules"))
+			target := c.String("target")
+			if _, ok := driver.LookupTarget(target); !ok && target != "reference" {
+				return usagef("--target must be reference, %s", strings.Join(driver.TargetNames(), ", "))
+			}
+			rules, err := loadAnyRules(c.String("rules"), c.App.ErrWriter)
 			if err != nil {
 				return err
 			}
-			s, err := scan.New(rules)
+			var arts []driver.Artifact
+			if target != "reference" {
+				t, _ := driver.LookupTarget(target)
+				var errs diag.List
+				arts, errs, _ = driver.Generate(rules, []driver.Target{t})
+				if len(errs) > 0 {
+					return errs
+				}
+			}
+			s, err := scan.NewTarget(rules, arts, target)
 			if err != nil {
 				return err
 			}
@@ -59,7 +79,16 @@ func scanCommand() *cli.Command {
 			}
 			reported := 0
 			start := time.Now()
-			st, err := s.Scan(in, func(h scan.Hit) {
+			br := bufio.NewReaderSize(in, 1<<20)
+			scanFn := s.Scan
+			if scan.IsStream(br) {
+				// Pretty-printed objects or an array: records are numbered
+				// in stream order instead of by line.
+				scanFn = func(r io.Reader, hit func(scan.Hit), bad func(int, error), _ func(scan.Stats)) (scan.Stats, error) {
+					return s.ScanStream(r, hit, bad)
+				}
+			}
+			st, err := scanFn(br, func(h scan.Hit) {
 				if format == "json" {
 					enc.Encode(h)
 					return
@@ -118,4 +147,66 @@ func noRecords(label string, st scan.Stats) error {
 	}
 	return fmt.Errorf("%s: no line is an audit record (%s, %d malformed, %d other JSON): is it a Kubernetes audit log, plain or gzip?",
 		label, plural.N(st.Lines, "line"), st.Malformed, st.Lines-st.Blank-st.Malformed)
+}
+
+// loadAnyRules loads the rules under path (a file or a directory): detgen
+// specs, and Sigma rules told apart by their logsource (a mapping in
+// Sigma, a log source name in a spec). Sigma rules detgen cannot convert
+// are listed on w and left out.
+func loadAnyRules(path string, w io.Writer) ([]*ir.Rule, error) {
+	paths, err := driver.FindSpecs(path)
+	if err != nil {
+		return nil, err
+	}
+	var specs, sigmas []string
+	for _, p := range paths {
+		if isSigma(p) {
+			sigmas = append(sigmas, p)
+		} else {
+			specs = append(specs, p)
+		}
+	}
+	var rules []*ir.Rule
+	if len(specs) > 0 {
+		rs, errs := driver.LoadRules(specs)
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		rules = append(rules, rs...)
+	}
+	if len(sigmas) > 0 {
+		results, errs := sigmain.Load(sigmas)
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		for _, r := range results {
+			switch {
+			case r.Rule != nil:
+				rules = append(rules, r.Rule)
+			case r.Kind == sigmain.KindRule && len(r.Refused) > 0:
+				fmt.Fprintf(w, "%s: left out: %s\n", r.Refused[0].Pos, r.Refused[0].Msg)
+			}
+		}
+	}
+	if len(rules) == 0 {
+		return nil, fmt.Errorf("%s: no rule to run", path)
+	}
+	return rules, nil
+}
+
+// isSigma reports whether a YAML file is a Sigma rule: its logsource is
+// a mapping (category/product/service).
+func isSigma(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var doc struct {
+		Logsource yaml.Node `yaml:"logsource"`
+	}
+	if yaml.Unmarshal(data, &doc) != nil {
+		// A multi-document Sigma file fails a single-document decode.
+		return bytes.Contains(data, []byte("\n---"))
+	}
+	return doc.Logsource.Kind == yaml.MappingNode
 }
