@@ -122,6 +122,8 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 		Tags:           r.Tags,
 		QRadarLast:     r.QRadar.Last,
 		QRadarLimit:    r.QRadar.Limit,
+
+		ChronicleLogTypes: r.Chronicle.LogTypes,
 	}
 	for _, ch := range r.Changelog {
 		out.Changelog = append(out.Changelog, ir.Change{Version: ch.Version, Date: ch.Date, Change: ch.Change})

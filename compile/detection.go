@@ -54,6 +54,9 @@ func (c *checker) detection(r *spec.Rule, out *ir.Rule) {
 	if d.Scoring.Pos.Line > 0 {
 		out.Scoring = c.scoring(&d.Scoring, sels, markUsed)
 	}
+	if d.Aggregate.Pos.Line > 0 {
+		c.aggregate(&d.Aggregate, out)
+	}
 	for _, name := range sels.Names {
 		if !used[name] && len(c.errs) == 0 {
 			c.add(sels.Pos[name], "selection %q is not used by the condition or any signal", name)

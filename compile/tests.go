@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"sort"
+	"strings"
+	"time"
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/internal/input"
@@ -30,6 +33,16 @@ func (c *checker) tests(r *spec.Rule, out *ir.Rule) {
 			c.add(t.Pos, "test %q: a captured event needs a source (or mark it constructed: true)", t.Name)
 		}
 		switch {
+		case len(t.Events) > 0:
+			if t.Event.Kind != 0 || t.EventFile != "" {
+				c.add(t.Pos, "test %q: give events, or one of event and event_file, not both", t.Name)
+				break
+			}
+			if out.Aggregate == nil {
+				c.add(t.Keys.At("events"), "test %q: an event sequence needs an aggregate rule; give event or event_file", t.Name)
+				break
+			}
+			it.Sequence = c.sequence(r, t)
 		case (t.Event.Kind == 0) == (t.EventFile == ""):
 			c.add(t.Pos, "test %q: give exactly one of event and event_file", t.Name)
 		case t.EventFile != "":
@@ -53,6 +66,15 @@ func (c *checker) tests(r *spec.Rule, out *ir.Rule) {
 			it.Event = data
 		}
 		it.Expect = c.outcome(t.Expect.Keys, t.Name, t.Expect.Match, t.Expect.Score, t.Expect.Signals, out)
+		if out.Aggregate != nil {
+			it.Expect.Alerts = c.alerts(t, out.Aggregate)
+			if it.Sequence == nil && it.Event != nil {
+				it.Sequence = []ir.TimedEvent{{Event: it.Event}}
+				it.Event = nil
+			}
+		} else if len(t.Expect.Alerts) > 0 {
+			c.add(t.Expect.Keys.At("alerts"), "test %q: alerts apply to aggregate rules only", t.Name)
+		}
 		for _, d := range t.Differs {
 			if !slices.Contains(targets, d.Target) {
 				c.add(d.Keys.At("target"), "test %q: unknown target %q", t.Name, d.Target)
@@ -168,4 +190,141 @@ func nodeJSON(n *yaml.Node) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// sequenceStart is when every test sequence starts: fixed, so the events
+// and so the outputs are the same on every run.
+var sequenceStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// sequence builds an aggregation test's events: each item's event (inline
+// or a file), repeated, at its offsets, its timestamp field set to the
+// sequence start plus the offset and Vary's value made distinct per copy.
+func (c *checker) sequence(r *spec.Rule, t *spec.Test) []ir.TimedEvent {
+	tsPath := c.ls.RawTimestamp
+	if tsPath == "" {
+		tsPath = c.ls.Timestamp
+	}
+	if tsPath == "" {
+		c.add(t.Keys.At("events"), "test %q: logsource %s names no timestamp field, so events cannot be placed in time", t.Name, c.ls.Name)
+		return nil
+	}
+	var out []ir.TimedEvent
+	for i := range t.Events {
+		item := &t.Events[i]
+		var node yaml.Node
+		switch {
+		case (item.Event.Kind == 0) == (item.EventFile == ""):
+			c.add(item.Pos, "test %q: events[%d]: give exactly one of event and event_file", t.Name, i)
+			continue
+		case item.EventFile != "":
+			path := filepath.Join(filepath.Dir(r.Pos.File), item.EventFile)
+			data, err := input.Read(path, "an event file", input.MaxEvent)
+			if err == nil {
+				err = yaml.Unmarshal(data, &node) // JSON is YAML; key order is kept
+			}
+			if err != nil {
+				c.add(item.Keys.At("event_file"), "test %q: %s: %v", t.Name, item.EventFile, err)
+				continue
+			}
+		default:
+			node = item.Event
+		}
+		at, every := time.Duration(0), time.Duration(0)
+		var err error
+		if item.At != "" {
+			if at, err = duration(item.At); err != nil {
+				c.add(item.Keys.At("at"), "test %q: at: %v", t.Name, err)
+			}
+		}
+		if item.Every != "" {
+			if every, err = duration(item.Every); err != nil {
+				c.add(item.Keys.At("every"), "test %q: every: %v", t.Name, err)
+			}
+		}
+		n := item.Repeat
+		if n == 0 {
+			n = 1
+		}
+		for k := 0; k < n; k++ {
+			ev := deepCopy(&node)
+			when := at + time.Duration(k)*every
+			if !setPath(ev, tsPath, sequenceStart.Add(when).Format(time.RFC3339Nano), false) {
+				c.add(item.Pos, "test %q: events[%d] has no %s to set the time in", t.Name, i, tsPath)
+				break
+			}
+			if item.Vary != "" && n > 1 && !setPath(ev, item.Vary, fmt.Sprintf("-%d", k+1), true) {
+				c.add(item.Keys.At("vary"), "test %q: events[%d] has no string at %s to vary", t.Name, i, item.Vary)
+				break
+			}
+			data, err := nodeJSON(ev)
+			if err != nil {
+				c.add(item.Pos, "test %q: %v", t.Name, err)
+				break
+			}
+			out = append(out, ir.TimedEvent{At: when, Event: data})
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].At < out[b].At })
+	return out
+}
+
+func deepCopy(n *yaml.Node) *yaml.Node {
+	cp := *n
+	cp.Content = make([]*yaml.Node, len(n.Content))
+	for i, c := range n.Content {
+		cp.Content[i] = deepCopy(c)
+	}
+	return &cp
+}
+
+// setPath sets (or with suffix, appends to) the string at a dotted path of
+// a YAML/JSON mapping; it reports whether the path exists.
+func setPath(n *yaml.Node, path string, value string, suffix bool) bool {
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	for _, seg := range strings.Split(path, ".") {
+		if n.Kind != yaml.MappingNode {
+			return false
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == seg {
+				next = n.Content[i+1]
+			}
+		}
+		if next == nil {
+			return false
+		}
+		n = next
+	}
+	if n.Kind != yaml.ScalarNode {
+		return false
+	}
+	if suffix {
+		n.Value += value
+	} else {
+		n.Value = value
+	}
+	n.Tag, n.Style = "!!str", 0
+	return true
+}
+
+// alerts checks an aggregation test's expected alerts.
+func (c *checker) alerts(t *spec.Test, agg *ir.Aggregate) []ir.Alert {
+	var out []ir.Alert
+	for _, a := range t.Expect.Alerts {
+		if len(a.Group) != len(agg.GroupBy) {
+			c.add(a.Keys.At("group"), "test %q: an alert's group has %d values; group_by has %d fields", t.Name, len(a.Group), len(agg.GroupBy))
+		}
+		al := ir.Alert{Group: a.Group, Value: -1}
+		if a.Value != nil {
+			al.Value = float64(*a.Value)
+		}
+		out = append(out, al)
+	}
+	if t.Expect.Match != (len(out) > 0) {
+		c.add(t.Expect.Keys.At("match"), "test %q: match: %v, but %d alerts are listed (list the groups that fire when match is true)", t.Name, t.Expect.Match, len(out))
+	}
+	return out
 }

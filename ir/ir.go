@@ -39,6 +39,9 @@ type Rule struct {
 	// ("24 HOURS") and row limit; empty and zero keep the defaults.
 	QRadarLast  string
 	QRadarLimit int
+	// ChronicleLogTypes, when set, restricts the YARA-L rule to these of
+	// the log source's log types.
+	ChronicleLogTypes []string
 
 	Logsource string
 	// Condition selects the events the rule is about (see expr.go).
@@ -47,6 +50,9 @@ type Rule struct {
 	// that meets Condition alerts only when its score reaches the
 	// threshold.
 	Scoring *Scoring
+	// Aggregate, when set, alerts on groups of selected events instead
+	// of on single events.
+	Aggregate *Aggregate
 }
 
 // Scoring is the weighted-signal model: score = Base + the weights of the
@@ -71,7 +77,10 @@ type Test struct {
 	Constructed bool   // the event was written for the test, not captured
 	Source      string // where a captured event came from
 	Event       []byte // the audit record, JSON as received (key order kept)
-	Expect      Outcome
+	// Sequence holds the events of an aggregation test, in time order
+	// (Event is then empty).
+	Sequence []TimedEvent
+	Expect   Outcome
 	// Differs holds, per target name, the outcome a target is declared to
 	// reach instead of Expect, because of its data model.
 	Differs map[string]Divergence
@@ -79,6 +88,9 @@ type Test struct {
 
 // Outcome is what a rule concludes about one event.
 type Outcome struct {
+	// Alerts, for an aggregation rule, are the groups that must fire;
+	// Match is then "some group fires".
+	Alerts  []Alert
 	Match   bool
 	Score   int      // meaningful when Match
 	Signals []string // signal names present, spec order; meaningful when Match

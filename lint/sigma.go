@@ -23,6 +23,36 @@ var (
 // name real ids, a logsource, and a condition that uses every selection
 // and names only selections that exist.
 func checkSigma(src []byte) []Finding {
+	docs := splitDocuments(src)
+	if len(docs) == 1 {
+		return checkSigmaRule(src)
+	}
+	// Several documents: base rules and correlation rules (a correlation
+	// names the rules it correlates by their name).
+	var out []Finding
+	names := map[string]bool{}
+	for _, d := range docs {
+		if n := topScalar(d.src, "name"); n != "" {
+			names[n] = true
+		}
+	}
+	for _, d := range docs {
+		var fs []Finding
+		if isCorrelation(d.src) {
+			fs = checkCorrelation(d.src, names)
+		} else {
+			fs = checkSigmaRule(d.src)
+		}
+		for _, f := range fs {
+			f.Line += d.line - 1
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// checkSigmaRule checks one detection rule document.
+func checkSigmaRule(src []byte) []Finding {
 	rule, err := sigmago.ParseRule(src)
 	if err != nil {
 		line := 1

@@ -112,8 +112,12 @@ type Logsource struct {
 	Summary []string `yaml:"summary"`
 	// Timestamp is the path of the record's event time (RFC 3339), which
 	// the test runner uses as the time the SIEM received the record.
-	Timestamp string  `yaml:"timestamp"`
-	Fields    []Field `yaml:"fields" detgen:"required"`
+	Timestamp string `yaml:"timestamp"`
+	// RawTimestamp is the same time's path in the record as received,
+	// when the reader moves it (Windows: Event.System.TimeCreated...);
+	// aggregation tests set it to place events in time.
+	RawTimestamp string  `yaml:"raw_timestamp"`
+	Fields       []Field `yaml:"fields" detgen:"required"`
 }
 
 // Scope is a detection over a catalog's own fields.

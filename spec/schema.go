@@ -181,10 +181,24 @@ var Format = &Node{
 				{"source", false, str("Where a captured event comes from (required unless constructed: true).")},
 				{"event", false, &Node{Description: "The event inline, as YAML (converted to JSON, key order kept). Give event or event_file."}},
 				{"event_file", false, str("A JSON file holding the event, relative to the spec's directory. Give event or event_file.")},
+				{"events", false, &Node{Type: "array", Description: "For an aggregation rule: the event sequence, in time order (instead of event or event_file).", Items: &Node{
+					Type: "object", Description: "An event of the sequence, possibly repeated.", Keys: []Key{
+						{"event", false, &Node{Description: "The event inline. Give event or event_file."}},
+						{"event_file", false, str("A JSON file holding the event. Give event or event_file.")},
+						{"at", false, &Node{Type: "string", Description: "Offset from the sequence start, like 90s or 5m (default 0s).", Pattern: DurationPattern}},
+						{"repeat", false, &Node{Type: "integer", Description: "How many copies (default 1).", Minimum: intp(0), Maximum: intp(10000)}},
+						{"every", false, &Node{Type: "string", Description: "Interval between copies, like 10s.", Pattern: DurationPattern}},
+						{"vary", false, str("A dotted JSON path whose value gets -1, -2, ... per copy (distinct values).")},
+					}}}},
 				{"expect", true, &Node{Type: "object", Description: "The outcome the spec itself gives.", Keys: []Key{
 					{"match", true, &Node{Type: "boolean", Description: "Whether the rule alerts on the event."}},
 					{"score", false, &Node{Type: "integer", Description: "For a match of a rule with scoring: base plus the weights of the signals listed."}},
 					{"signals", false, &Node{Type: "array", Description: "For a match of a rule with scoring: the signals present.", Items: &Node{Type: "string", Pattern: NamePattern}}},
+					{"alerts", false, &Node{Type: "array", Description: "For an aggregation rule: the groups that fire.", Items: &Node{
+						Type: "object", Description: "One group.", Keys: []Key{
+							{"group", true, &Node{Type: "array", Description: "The group-by values, in group_by order.", Items: &Node{Type: "string"}}},
+							{"value", false, &Node{Type: "integer", Description: "The aggregate when the alert is raised (checked on the reference)."}},
+						}}}},
 				}}},
 				{"differs", false, &Node{Type: "array", Description: "Targets that cannot reach the expected outcome, what they conclude instead, and why.", Items: &Node{
 					Type: "object", Description: "One declared divergence.", Keys: []Key{
@@ -195,7 +209,7 @@ var Format = &Node{
 					}}}},
 			},
 			Extra: Object{
-				{"oneOf", []any{Object{{"required", []string{"event"}}}, Object{{"required", []string{"event_file"}}}}},
+				{"oneOf", []any{Object{{"required", []string{"event"}}}, Object{{"required", []string{"event_file"}}}, Object{{"required", []string{"events"}}}}},
 				{"anyOf", []any{
 					Object{{"required", []string{"constructed"}}, {"properties", Object{{"constructed", Object{{"const", true}}}}}},
 					Object{{"required", []string{"source"}}, {"properties", Object{{"source", Object{{"minLength", 1}}}}}},
@@ -206,6 +220,9 @@ var Format = &Node{
 		{"qradar", false, &Node{Type: "object", Description: "Per-rule overrides of the QRadar search layout.", Keys: []Key{
 			{"last", false, &Node{Type: "string", Description: "Search window, like \"24 HOURS\" (MINUTES, HOURS or DAYS); default: the log source's.", Pattern: QRadarLastPattern}},
 			{"limit", false, &Node{Type: "integer", Description: "Row limit, 1 to 100000; 0 or absent: the log source's default.", Minimum: intp(0), Maximum: intp(100000)}},
+		}}},
+		{"chronicle", false, &Node{Type: "object", Description: "Per-rule choices for the YARA-L output.", Keys: []Key{
+			{"log_types", false, &Node{Type: "array", Description: "Restrict the rule to these of the log source's SecOps log types (say why in a comment).", Items: &Node{Type: "string", Pattern: "^[A-Z][A-Z0-9_]*$"}}},
 		}}},
 		{"logsource", true, &Node{Type: "string", Description: "The log source: a catalog under mappings/logsources whose fields the detection may use."}},
 		{"detection", true, &Node{Type: "object", Description: "Named selections of field tests, a condition over them, and an optional scoring layer.", Keys: []Key{
@@ -222,9 +239,25 @@ var Format = &Node{
 						{"when", true, &Node{Type: "string", Description: "Condition over the selections under which the signal is present (same grammar as condition).", Pattern: ConditionPattern}},
 					}}}},
 			}}},
+			{"aggregate", false, &Node{Type: "object", Description: "Optional: alert on groups of the selected events within a sliding window instead of on single events.", Keys: []Key{
+				{"function", true, &Node{Type: "string", Description: "count, distinct_count, sum or avg.", Enum: []string{"count", "distinct_count", "sum", "avg"}}},
+				{"field", false, str("The field distinct_count, sum and avg read.")},
+				{"group_by", false, &Node{Type: "array", Description: "Fields whose values form a group.", Items: &Node{Type: "string"}}},
+				{"window", true, &Node{Type: "string", Description: "Window length, like 10m, 1h (s, m, h, d).", Pattern: DurationPattern}},
+				{"threshold", true, &Node{Type: "object", Description: "A lower bound: gt or gte (upper bounds and eq are refused).", Keys: []Key{
+					{"gt", false, &Node{Type: "integer", Description: "Alert when the aggregate exceeds it."}},
+					{"gte", false, &Node{Type: "integer", Description: "Alert when the aggregate reaches it."}},
+					{"lt", false, &Node{Type: "integer", Description: "Refused: not supported on a sliding window."}},
+					{"lte", false, &Node{Type: "integer", Description: "Refused: not supported on a sliding window."}},
+					{"eq", false, &Node{Type: "integer", Description: "Refused: not supported on a sliding window."}},
+				}}},
+			}}},
 		}}},
 	},
 }
+
+// DurationPattern is a window or offset: a number and s, m, h or d.
+const DurationPattern = `^[0-9]+[smhd]$`
 
 // Defs are the schema's $defs: the parts of the format the decoder keeps
 // as raw YAML for package detection to read.

@@ -37,6 +37,7 @@ type Rule struct {
 	Tests          []Test    `yaml:"tests"`
 	Tags           []string  `yaml:"tags"`
 	QRadar         QRadar    `yaml:"qradar"`
+	Chronicle      Chronicle `yaml:"chronicle"`
 	Logsource      string    `yaml:"logsource" detgen:"required"`
 	Detection      Detection `yaml:"detection" detgen:"required"`
 }
@@ -93,8 +94,31 @@ type Test struct {
 	Source      string    `yaml:"source"`
 	Event       yaml.Node `yaml:"event"`
 	EventFile   string    `yaml:"event_file"`
+	Events      []SeqItem `yaml:"events"`
 	Expect      Expect    `yaml:"expect" detgen:"required"`
 	Differs     []Differs `yaml:"differs"`
+}
+
+// SeqItem is one entry of an aggregation test's event sequence: an event
+// (inline or a file) at an offset from the start, optionally repeated
+// every interval, with Vary's value suffixed "-1", "-2", ... per repeat.
+type SeqItem struct {
+	Pos       diag.Pos
+	Keys      diag.Keys
+	Event     yaml.Node `yaml:"event"`
+	EventFile string    `yaml:"event_file"`
+	At        string    `yaml:"at"`
+	Repeat    int       `yaml:"repeat"`
+	Every     string    `yaml:"every"`
+	Vary      string    `yaml:"vary"` // a dotted JSON path in the event
+}
+
+// AlertSpec is one group an aggregation test expects to fire.
+type AlertSpec struct {
+	Pos   diag.Pos
+	Keys  diag.Keys
+	Group []string `yaml:"group" detgen:"required"`
+	Value *int     `yaml:"value"`
 }
 
 // Expect is the outcome the spec itself gives: match or not, and for a
@@ -102,9 +126,10 @@ type Test struct {
 type Expect struct {
 	Pos     diag.Pos
 	Keys    diag.Keys
-	Match   bool     `yaml:"match" detgen:"required"`
-	Score   int      `yaml:"score"`
-	Signals []string `yaml:"signals"`
+	Match   bool        `yaml:"match" detgen:"required"`
+	Score   int         `yaml:"score"`
+	Signals []string    `yaml:"signals"`
+	Alerts  []AlertSpec `yaml:"alerts"`
 }
 
 // Differs declares that one target cannot reproduce the expected outcome
@@ -127,6 +152,30 @@ type Detection struct {
 	Selections yaml.Node `yaml:"selections" detgen:"required"`
 	Condition  string    `yaml:"condition" detgen:"required"`
 	Scoring    Scoring   `yaml:"scoring"`
+	Aggregate  Aggregate `yaml:"aggregate"`
+}
+
+// Aggregate turns the detection into a threshold over groups of the
+// events it selects, within a sliding window.
+type Aggregate struct {
+	Pos       diag.Pos
+	Keys      diag.Keys
+	Function  string    `yaml:"function" detgen:"required"` // count, distinct_count, sum, avg
+	Field     string    `yaml:"field"`
+	GroupBy   []string  `yaml:"group_by"`
+	Window    string    `yaml:"window" detgen:"required"` // 30s, 10m, 2h, 1d
+	Threshold Threshold `yaml:"threshold" detgen:"required"`
+}
+
+// Threshold is a lower bound on the aggregate: gt or gte.
+type Threshold struct {
+	Pos  diag.Pos
+	Keys diag.Keys
+	GT   *int `yaml:"gt"`
+	GTE  *int `yaml:"gte"`
+	LT   *int `yaml:"lt"`
+	LTE  *int `yaml:"lte"`
+	EQ   *int `yaml:"eq"`
 }
 
 // Scoring is the optional weighted signal model: score = Base + the
@@ -149,6 +198,15 @@ type Signal struct {
 	Description string `yaml:"description" detgen:"required"`
 	Weight      int    `yaml:"weight" detgen:"required"`
 	When        string `yaml:"when" detgen:"required"`
+}
+
+// Chronicle holds per-rule choices for the YARA-L output.
+type Chronicle struct {
+	Pos  diag.Pos
+	Keys diag.Keys
+	// LogTypes restricts the rule to some of its log source's log types
+	// (an aggregation over a field one log type lacks).
+	LogTypes []string `yaml:"log_types"`
 }
 
 // QRadar holds per-rule overrides of the QRadar search layout.

@@ -116,3 +116,66 @@ func (q *qradarRunner) run(raw []byte, ev map[string]any, form string) (Verdict,
 	}
 	return v, nil
 }
+
+// alerts runs an aggregation search as a rule or a search repeated after
+// each event would: at each event's time the search covers the window up
+// to then, and a group that appears among its rows for the first time
+// alerts, with the aggregate of that row.
+func (q *qradarRunner) alerts(events []seqEvent) ([]ir.Alert, error) {
+	stored := make([]evalaql.Event, len(events))
+	for i, e := range events {
+		stored[i] = q.event(e.raw, e.ev, e.form)
+	}
+	var group, value []string
+	for _, c := range q.query.Items {
+		if c.Alias == nil {
+			continue
+		}
+		switch a := c.Alias.Name; {
+		case strings.HasPrefix(a, "g_"):
+			group = append(group, a)
+		case a == "distinct_count" || a == "total" || a == "average":
+			value = []string{a}
+		}
+	}
+	if value == nil {
+		value = []string{"event_count"}
+	}
+	fired := map[string]bool{}
+	var out []ir.Alert
+	for i := range events {
+		now := time.UnixMilli(stored[i].Columns["starttime"].(int64))
+		rows, err := evalaql.ExecuteAll(q.query, stored[:i+1], evalaql.Options{Now: now})
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range rows {
+			key := make([]string, len(group))
+			for j, g := range group {
+				if row[g] != nil {
+					key[j] = fmt.Sprint(row[g])
+				}
+			}
+			k := strings.Join(key, "\x00")
+			if fired[k] {
+				continue
+			}
+			fired[k] = true
+			v, _ := toFloat(row[value[0]])
+			out = append(out, ir.Alert{Group: key, Value: v})
+		}
+	}
+	return out, nil
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}

@@ -1,7 +1,13 @@
 package testrun
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/detgen/detgen/backends/sigma"
 	"github.com/detgen/detgen/compile"
@@ -19,6 +25,7 @@ import (
 // modifiers, condition), and each Sigma field name reads the event at the
 // dotted path it names. Only the field types come from the Sigma profile.
 type sigmaRunner struct {
+	corr    *sigmaCorrelation // the artifact's correlation document, if any
 	cond    ir.Expr
 	scope   ir.Expr // the logsource's records; nil: all
 	byField bool    // a Sigma name is a catalog field, not an event path
@@ -69,7 +76,11 @@ func newSigmaRunner(r *ir.Rule, artifact []byte) (*sigmaRunner, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return &sigmaRunner{cond: cond, scope: scope, byField: byField, ls: ls}, nil
+	corr, err := readCorrelation(artifact)
+	if err != nil {
+		return nil, fmt.Errorf("generated Sigma correlation: %w", err)
+	}
+	return &sigmaRunner{corr: corr, cond: cond, scope: scope, byField: byField, ls: ls}, nil
 }
 
 func mapValue(m *yaml.Node, key string) *yaml.Node {
@@ -83,13 +94,8 @@ func mapValue(m *yaml.Node, key string) *yaml.Node {
 
 func (s *sigmaRunner) run(ev map[string]any) (Verdict, error) {
 	env := reference.Env{
-		Values: func(field string) []string {
-			if s.byField {
-				return fieldValues(s.ls, ev, field)
-			}
-			return record.Dotted(ev, field)
-		},
-		Text: func() []string { return record.Strings(ev) },
+		Values: func(field string) []string { return s.values(ev, field) },
+		Text:   func() []string { return record.Strings(ev) },
 	}
 	catalog := reference.Env{
 		Values: func(field string) []string { return fieldValues(s.ls, ev, field) },
@@ -97,4 +103,128 @@ func (s *sigmaRunner) run(ev map[string]any) (Verdict, error) {
 	}
 	in := s.scope == nil || catalog.Holds(s.scope)
 	return Verdict{Match: in && env.Holds(s.cond)}, nil
+}
+
+// sigmaCorrelation is the correlation document of a Sigma artifact, read
+// back from its text.
+type sigmaCorrelation struct {
+	Type      string   `yaml:"type"`
+	Rules     []string `yaml:"rules"`
+	GroupBy   []string `yaml:"group-by"`
+	Timespan  string   `yaml:"timespan"`
+	Condition struct {
+		GT    *float64 `yaml:"gt"`
+		GTE   *float64 `yaml:"gte"`
+		Field string   `yaml:"field"`
+	} `yaml:"condition"`
+}
+
+// readCorrelation returns the artifact's correlation document, if any.
+func readCorrelation(artifact []byte) (*sigmaCorrelation, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(artifact))
+	for {
+		var doc struct {
+			Correlation *sigmaCorrelation `yaml:"correlation"`
+		}
+		if err := dec.Decode(&doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, nil
+			}
+			return nil, err
+		}
+		if doc.Correlation != nil {
+			return doc.Correlation, nil
+		}
+	}
+}
+
+// alerts runs a Sigma correlation as a Sigma engine would: the base rule
+// on each event, then per group (the group-by fields' values) a sliding
+// window of the timespan, the count, distinct count or sum compared with
+// the condition; a group alerts once, when its window first passes.
+func (a sigmaAdapter) alerts(events []seqEvent) ([]ir.Alert, error) {
+	s := a.s
+	c := s.corr
+	if c == nil {
+		return nil, fmt.Errorf("the Sigma artifact has no correlation rule")
+	}
+	span, err := time.ParseDuration(strings.Replace(c.Timespan, "d", "h", 1))
+	if err != nil {
+		return nil, fmt.Errorf("timespan %q: %v", c.Timespan, err)
+	}
+	if strings.HasSuffix(c.Timespan, "d") {
+		span *= 24
+	}
+	type hit struct {
+		at    time.Time
+		value string
+	}
+	windows := map[string][]hit{}
+	fired := map[string]bool{}
+	var out []ir.Alert
+	for _, e := range events {
+		v, err := s.run(e.ev)
+		if err != nil {
+			return nil, err
+		}
+		if !v.Match {
+			continue
+		}
+		read := func(name string) string {
+			vs := s.values(e.ev, name)
+			if len(vs) == 0 {
+				return ""
+			}
+			return vs[0]
+		}
+		key := make([]string, len(c.GroupBy))
+		for i, g := range c.GroupBy {
+			key[i] = read(g)
+		}
+		k := strings.Join(key, "\x00")
+		val := ""
+		if c.Condition.Field != "" {
+			val = read(c.Condition.Field)
+		}
+		w := append(windows[k], hit{at: e.at, value: val})
+		for len(w) > 0 && w[0].at.Before(e.at.Add(-span)) {
+			w = w[1:]
+		}
+		windows[k] = w
+		if fired[k] {
+			continue
+		}
+		var n float64
+		switch c.Type {
+		case "event_count":
+			n = float64(len(w))
+		case "value_count":
+			distinct := map[string]bool{}
+			for _, h := range w {
+				distinct[h.value] = true
+			}
+			n = float64(len(distinct))
+		case "value_sum":
+			for _, h := range w {
+				f, _ := strconv.ParseFloat(h.value, 64)
+				n += f
+			}
+		default:
+			return nil, fmt.Errorf("correlation type %s is not run here", c.Type)
+		}
+		pass := c.Condition.GT != nil && n > *c.Condition.GT || c.Condition.GTE != nil && n >= *c.Condition.GTE
+		if pass {
+			fired[k] = true
+			out = append(out, ir.Alert{Group: key, Value: n})
+		}
+	}
+	return out, nil
+}
+
+// values reads a Sigma field name in an event.
+func (s *sigmaRunner) values(ev map[string]any, field string) []string {
+	if s.byField {
+		return fieldValues(s.ls, ev, field)
+	}
+	return record.Dotted(ev, field)
 }

@@ -28,9 +28,18 @@ type Verdict struct {
 	Score    int
 	HasScore bool     // the evaluator computes a score (Sigma does not)
 	Signals  []string // reference only
+	// Alerts are an aggregation's groups that fired (Match: any did).
+	Alerts    []ir.Alert
+	Aggregate bool
 }
 
 func (v Verdict) String() string {
+	if v.Aggregate {
+		if len(v.Alerts) == 0 {
+			return "no alert"
+		}
+		return fmt.Sprintf("%d alert%s", len(v.Alerts), map[bool]string{true: "", false: "s"}[len(v.Alerts) == 1])
+	}
 	if !v.Match {
 		return "no match"
 	}
@@ -107,6 +116,14 @@ func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
 			runners[a.Target.Name] = rn
 		}
 		for _, tc := range r.Tests {
+			if r.Aggregate != nil {
+				res, err := runSequence(r, tc, ref, read, runners)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, res)
+				continue
+			}
 			res := Result{Rule: r, Case: tc, Expected: tc.Expect, Cells: map[string]Cell{}}
 			ev, form, err := read(tc.Event)
 			if err != nil {
@@ -143,6 +160,9 @@ func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
 // judge compares a verdict with an expected outcome: the match always, the
 // score when both have one, the signals for the reference only.
 func judge(v Verdict, want ir.Outcome, reason string, signals bool) Cell {
+	if v.Aggregate {
+		return Cell{Verdict: v, OK: sameAlerts(v.Alerts, want.Alerts, signals), Declared: reason}
+	}
 	ok := v.Match == want.Match
 	if ok && want.Match && v.HasScore && v.Score != want.Score {
 		ok = false
@@ -151,6 +171,25 @@ func judge(v Verdict, want ir.Outcome, reason string, signals bool) Cell {
 		ok = false
 	}
 	return Cell{Verdict: v, OK: ok, Declared: reason}
+}
+
+// sameAlerts compares fired groups; values too when exact (the reference)
+// and the expectation gives one.
+func sameAlerts(got, want []ir.Alert, exact bool) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	w := append([]ir.Alert(nil), want...)
+	reference.SortAlerts(w)
+	for i := range got {
+		if !slices.Equal(got[i].Group, w[i].Group) {
+			return false
+		}
+		if exact && w[i].Value >= 0 && got[i].Value != w[i].Value {
+			return false
+		}
+	}
+	return true
 }
 
 // Failed counts the cells that disagree or errored.

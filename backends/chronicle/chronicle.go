@@ -29,6 +29,23 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(r.ChronicleLogTypes) > 0 {
+		// The rule's own choice of log types (spec chronicle.log_types).
+		p := *prof
+		p.LogTypes = nil
+		for _, name := range r.ChronicleLogTypes {
+			found := false
+			for _, lt := range prof.LogTypes {
+				if lt.Name == name {
+					p.LogTypes, found = append(p.LogTypes, lt), true
+				}
+			}
+			if !found {
+				return nil, fmt.Errorf("%s: chronicle: log type %s is not one of logsource %s's", r.SourceFile, name, r.Logsource)
+			}
+		}
+		prof = &p
+	}
 	data, err := (&gen{prof: prof}).rule(r)
 	if err != nil {
 		if _, ok := err.(*unsupported); ok {
@@ -55,6 +72,10 @@ type ruleData struct {
 	FalsePositives string
 	References     string
 	LogTypes       []string // per log type: its condition
+	Placeholders   []string // an aggregation's placeholder assignments
+	Match          string   // an aggregation's match section
+	Condition      string   // the condition section when not just $e
+	AggOutcomes    []Outcome
 	AnySignal      []string // OR-ed signal predicates
 	ScoreTerms     []string
 	Outcomes       []Outcome
@@ -145,6 +166,9 @@ func (g *gen) rule(r *ir.Rule) (d *ruleData, err error) {
 	}
 	d.DataSource = strings.Join(logTypes, ", ")
 
+	if r.Aggregate != nil {
+		g.aggregate(r, d)
+	}
 	if s := r.Scoring; s != nil {
 		d.HasScore = true
 		d.ScoreGate = !s.AnySignalAlerts()

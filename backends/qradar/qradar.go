@@ -25,12 +25,21 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmpl, err := templates.Load("qradar.aql.tmpl", template.FuncMap{"join": strings.Join, "add": func(a, b int) int { return a + b }})
+	name := "qradar.aql.tmpl"
+	if r.Aggregate != nil {
+		name = "qradar.aggregate.aql.tmpl"
+	}
+	tmpl, err := templates.Load(name, template.FuncMap{"join": strings.Join, "add": func(a, b int) int { return a + b }})
 	if err != nil {
 		return nil, err
 	}
 	g := &gen{prof: prof, ls: ls}
-	data, err := g.query(r)
+	var data any
+	if r.Aggregate != nil {
+		data, err = g.aggregateQuery(r)
+	} else {
+		data, err = g.query(r)
+	}
 	if err != nil {
 		if _, ok := err.(*unsupported); ok {
 			return nil, err

@@ -114,6 +114,9 @@ type selection struct {
 
 type ruleData struct {
 	Rule        *ir.Rule
+	ID          string // the (base) rule's id
+	BaseName    string // for an aggregation: the base rule's name
+	Correlation *correlation
 	Status      string
 	Description string
 	Tags        []string
@@ -151,7 +154,7 @@ func (b *builder) fail(pos diag.Pos, format string, args ...any) {
 }
 
 func build(r *ir.Rule, prof *Profile) (d *ruleData, err error) {
-	d = &ruleData{Rule: r, Status: r.Status, Description: r.Description}
+	d = &ruleData{Rule: r, ID: r.ID, Status: r.Status, Description: r.Description}
 	b := &builder{prof: prof, src: r, d: d, names: map[ir.Expr]string{}, used: map[string]int{}}
 	defer func() {
 		if x := recover(); x != nil {
@@ -208,6 +211,9 @@ func build(r *ir.Rule, prof *Profile) (d *ruleData, err error) {
 		cond += " and " + gate
 	}
 	d.Condition = cond
+	if r.Aggregate != nil {
+		b.correlate(r, d)
+	}
 	return d, nil
 }
 

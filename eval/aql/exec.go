@@ -1,8 +1,10 @@
-// Package aql executes a parsed QRadar AQL query over one event the way
-// QRadar would hold it: normalized columns, custom properties and the raw
-// payload as bytes. It evaluates the WHERE clause and the SELECT list
-// (scores included) with SQL's three-valued logic, so that a generated
-// query can be tested offline against the spec it came from.
+// Package aql executes a parsed QRadar AQL query over stored events the way
+// QRadar would hold them: normalized columns, custom properties and the raw
+// payload as bytes. Execute runs a query over one event (WHERE and the
+// SELECT list, scores included); ExecuteAll runs it over a set of events
+// (time clause, WHERE, GROUP BY, aggregates, HAVING, ORDER BY, LIMIT). Both
+// use SQL's three-valued logic, so that a generated query can be tested
+// offline against the spec it came from.
 //
 // It covers the constructs detgen generates and the common built-ins; an
 // unsupported construct is an error, never a silent "false".
@@ -61,46 +63,33 @@ type Row map[string]any
 // Options tune an execution.
 type Options struct {
 	Now time.Time // the time clause's "now"; zero means time.Now()
+	// Location is the time zone of START/STOP date strings
+	// ('2014-04-25 15:51'); nil means UTC. QRadar reads them in the
+	// console's or user's zone.
+	Location *time.Location
 	// ReferenceSets holds the elements of each reference set by name, for
 	// REFERENCESETCONTAINS. Nil means the run has no reference data, and
 	// REFERENCESETCONTAINS is then an error rather than a guess.
 	ReferenceSets map[string][]string
 }
 
-// Execute runs q over ev: match reports whether ev passes the time clause
-// and WHERE, row holds the SELECT list when it does.
+// Execute runs q over the single event ev: match reports whether ev passes
+// the time clause and WHERE and the query yields a row for it (HAVING or
+// LIMIT 0 can drop it), and row is that row. It is ExecuteAll over []Event{ev},
+// except that an event failing WHERE never matches, even for an ungrouped
+// aggregate such as SELECT COUNT(*) (which over no events still yields one
+// row).
 func Execute(q *aql.Query, ev Event, opt Options) (match bool, row Row, err error) {
-	if opt.Now.IsZero() {
-		opt.Now = time.Now()
-	}
-	x := &executor{ev: ev, now: opt.Now, refSets: opt.ReferenceSets}
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(evalError); ok {
-				match, row, err = false, nil, e
-				return
-			}
-			panic(r)
-		}
-	}()
-	if !x.inWindow(q.Time) {
+	x := newExecutor(q, opt)
+	defer x.recover(&err)
+	if !x.keep(ev) {
 		return false, nil, nil
 	}
-	if q.Where != nil && x.eval(q.Where) != true {
+	rows := x.run([]Event{ev})
+	if len(rows) == 0 {
 		return false, nil, nil
 	}
-	row = Row{}
-	for _, it := range q.Items {
-		if _, ok := it.Expr.(*aql.Star); ok {
-			return false, nil, fail(it.Expr, "SELECT * is not supported by the executor")
-		}
-		name := aql.PrintExpr(it.Expr)
-		if it.Alias != nil {
-			name = it.Alias.Name
-		}
-		row[name] = x.eval(it.Expr)
-	}
-	return true, row, nil
+	return true, rows[0], nil
 }
 
 type evalError struct{ msg string }
@@ -113,31 +102,64 @@ func fail(n aql.Node, format string, args ...any) evalError {
 }
 
 type executor struct {
-	ev      Event
+	q       *aql.Query
+	ev      Event // the event being evaluated (a group's first event)
 	now     time.Time
+	loc     *time.Location
 	refSets map[string][]string
+
+	// aliases maps lower-case select aliases to their expressions (the
+	// first item wins). Names resolve to columns first and to aliases only
+	// when no column or property has the name, except in HAVING and ORDER
+	// BY (aliasFirst), where select aliases come first, as in SQL.
+	aliases    map[string]aql.Expr
+	aliasFirst bool
+	resolving  map[string]bool // aliases being evaluated (no self-reference)
+
+	// Group context (HAVING, SELECT and ORDER BY of an aggregating query):
+	// aggregates run over group; any other column reference reads ev, the
+	// group's first event (QRadar's implicit FIRST). empty marks the one
+	// group of an ungrouped aggregate over no events, whose column
+	// references are NULL.
+	inGroup bool
+	group   []Event
+	empty   bool
+	inAgg   bool // evaluating an aggregate's argument
+
+	win window
 }
 
-func (x *executor) inWindow(tc aql.TimeClause) bool {
-	st, ok := x.ev.Columns["starttime"].(int64)
-	if !ok {
-		return tc == nil
+func newExecutor(q *aql.Query, opt Options) *executor {
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
 	}
-	t := time.UnixMilli(st)
-	switch c := tc.(type) {
-	case nil:
-		return true
-	case *aql.LastClause:
-		d := time.Duration(c.N) * time.Minute
-		switch c.Unit {
-		case aql.Hours:
-			d = time.Duration(c.N) * time.Hour
-		case aql.Days:
-			d = time.Duration(c.N) * 24 * time.Hour
+	loc := opt.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	x := &executor{q: q, now: opt.Now, loc: loc, refSets: opt.ReferenceSets,
+		aliases: map[string]aql.Expr{}, resolving: map[string]bool{}}
+	for _, it := range q.Items {
+		if it.Alias == nil {
+			continue
 		}
-		return !t.Before(x.now.Add(-d)) && !t.After(x.now)
+		name := strings.ToLower(it.Alias.Name)
+		if _, dup := x.aliases[name]; !dup {
+			x.aliases[name] = it.Expr
+		}
 	}
-	panic(fail(tc, "only LAST time clauses are supported by the executor"))
+	return x
+}
+
+// recover turns an evaluation panic into *err.
+func (x *executor) recover(err *error) {
+	if r := recover(); r != nil {
+		if e, ok := r.(evalError); ok {
+			*err = e
+			return
+		}
+		panic(r)
+	}
 }
 
 // eval returns nil (NULL), bool, float64, string or []byte.
@@ -234,12 +256,23 @@ func (x *executor) eval(e aql.Expr) any {
 }
 
 func (x *executor) ident(n *aql.Ident) any {
+	if x.aliasFirst {
+		if v, ok := x.alias(n); ok {
+			return v
+		}
+	}
+	if x.empty {
+		return nil // the group has no event to read a column from
+	}
 	if n.Quoted {
 		if v, ok := x.ev.Properties[n.Name]; ok {
 			return v
 		}
 		if v, ok := x.ev.Columns[strings.ToLower(n.Name)]; ok {
 			return normalize(v)
+		}
+		if v, ok := x.alias(n); ok {
+			return v
 		}
 		// A custom property the event did not yield is NULL.
 		return nil
@@ -254,7 +287,23 @@ func (x *executor) ident(n *aql.Ident) any {
 	if v, ok := x.ev.Properties[n.Name]; ok {
 		return v
 	}
+	if v, ok := x.alias(n); ok {
+		return v
+	}
 	panic(fail(n, "Field %q does not exist in catalog \"events\"", n.Name))
+}
+
+// alias evaluates the select item that n names, if any. While an alias is
+// being evaluated its own name refers to the column (username AS username).
+func (x *executor) alias(n *aql.Ident) (any, bool) {
+	name := strings.ToLower(n.Name)
+	e, ok := x.aliases[name]
+	if !ok || x.resolving[name] {
+		return nil, false
+	}
+	x.resolving[name] = true
+	defer delete(x.resolving, name)
+	return x.eval(e), true
 }
 
 // normalize maps a Go column value onto the executor's types: numbers of
@@ -619,6 +668,9 @@ func (x *executor) like(n *aql.Like) any {
 func (x *executor) call(n *aql.Call) any {
 	if n.Namespace != "" {
 		panic(fail(n, "function %s::%s is not supported by the executor", n.Namespace, n.Name))
+	}
+	if aql.IsAggregateCall(n) {
+		return x.aggregate(n)
 	}
 	args := make([]any, len(n.Args))
 	for i, a := range n.Args {

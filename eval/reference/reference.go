@@ -41,17 +41,7 @@ func New(r *ir.Rule) (*Evaluator, error) {
 
 // Evaluate judges ev, an event in the catalog's record form.
 func (e *Evaluator) Evaluate(ev map[string]any) Result {
-	values := func(field string) []string {
-		f, ok := e.ls.Field(field)
-		if !ok {
-			return nil
-		}
-		var vs []string
-		for _, p := range f.Paths {
-			vs = append(vs, record.Values(ev, p)...)
-		}
-		return vs
-	}
+	values := func(field string) []string { return e.values(ev, field) }
 	env := Env{Values: values, Text: func() []string { return record.Strings(ev) }}
 	var res Result
 	res.Selected = (e.scope == nil || env.Holds(e.scope)) && env.Holds(e.rule.Condition)
@@ -67,4 +57,17 @@ func (e *Evaluator) Evaluate(ev map[string]any) Result {
 		res.Match = res.Selected && res.Score >= s.Threshold
 	}
 	return res
+}
+
+// values is every value of a logical field in ev, at the catalog's paths.
+func (e *Evaluator) values(ev map[string]any, field string) []string {
+	f, ok := e.ls.Field(field)
+	if !ok {
+		return nil
+	}
+	var vs []string
+	for _, p := range f.Paths {
+		vs = append(vs, record.Values(ev, p)...)
+	}
+	return vs
 }

@@ -108,6 +108,42 @@ const (
 	// argument is not the set name as a string literal (IBM: INCIDR('cidr',
 	// ip), REFERENCESETCONTAINS('set name', value)).
 	CodeBadArgument = "bad-argument"
+
+	// CodeUngroupedColumn (warning): an aggregating query (one with GROUP
+	// BY or HAVING, or with an aggregate function in SELECT or ORDER BY)
+	// selects, or tests in HAVING, a column that is neither grouped nor
+	// inside an aggregate function. QRadar does not reject this: it returns
+	// the value of the group's first event, named FIRST_<column> (IBM "AQL
+	// data aggregation functions", GROUP BY: "Only one sourceip is returned
+	// per username, even if another sourceip exists"), so for a group of
+	// several events the value is an arbitrary one of them. Group by the
+	// column or aggregate it explicitly (FIRST, MIN, MAX, UNIQUECOUNT ...).
+	// An expression is grouped when it is a GROUP BY expression, names a
+	// select alias used in GROUP BY, or only uses grouped columns
+	// (LOWER(username) under GROUP BY username).
+	CodeUngroupedColumn = "ungrouped-column"
+
+	// CodeHavingWithoutGroupBy (warning): HAVING in a query without GROUP
+	// BY. IBM documents HAVING only as a filter on grouped results ("The
+	// HAVING clause follows the GROUP BY clause", IBM "HAVING clause"); what
+	// QRadar does without GROUP BY is not documented. detgen's executor
+	// treats the whole result as one group, as SQL does.
+	CodeHavingWithoutGroupBy = "having-without-group-by"
+
+	// CodeMisplacedAggregate (error): an aggregate function where only
+	// per-event values exist: in WHERE (which filters events before they
+	// are grouped; test aggregates in HAVING), in GROUP BY, or nested in
+	// another aggregate (SUM(COUNT(*))).
+	CodeMisplacedAggregate = "misplaced-aggregate"
+
+	// CodeAggregateOfConditional (warning): an aggregate over IF or CASE,
+	// such as SUM(IF x THEN 1 ELSE 0). IBM documents IF/CASE in the SELECT
+	// list and aggregates over columns and arithmetic (LONG(SUM(sourcebytes
+	// + destinationbytes))), but no IBM example or corpus query aggregates a
+	// conditional, so QRadar's acceptance is unconfirmed: validate it on a
+	// console (POST /api/ariel/validators/aql) or move the condition into
+	// WHERE of a separate query.
+	CodeAggregateOfConditional = "aggregate-of-conditional"
 )
 
 // Check reports semantic problems in q that the grammar cannot catch: AQL
@@ -206,6 +242,7 @@ func (c *checker) query(q *Query, top bool) {
 	})
 
 	c.orderBy(q, sc)
+	c.aggregation(q, sc)
 
 	if top && q.Time == nil {
 		c.report(q.Select, SeverityWarning, CodeNoTimeClause,

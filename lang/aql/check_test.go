@@ -78,7 +78,7 @@ func TestCheckUnknownFunction(t *testing.T) {
 	expectCheck(t, "SELECT UniqueCount(a), count(*), LONG(COUNT(*)), substring(u, 0, 3), strlen(u), categoryname(category), "+
 		"GEO::LOOKUP(sourceip, 'city'), geo::distance(sourceip, destinationip), DATEFORMAT(starttime, 'yyyy'), "+
 		"LAST(u), FIRST(u), STDEV(m), DISTINCTCOUNT(u), rulename(creeventlist), NOW() FROM events WHERE "+
-		"REFERENCESETCONTAINS('s', sourceip) AND INOFFENSE(1) GROUP BY u"+tail)
+		"REFERENCESETCONTAINS('s', sourceip) AND INOFFENSE(1) GROUP BY u, category, sourceip, destinationip, starttime, creeventlist"+tail)
 	if k, ok := LookupFunc("", "uniquecount"); !ok || k != AggregateFunc {
 		t.Errorf("LookupFunc(uniquecount) = %v, %v", k, ok)
 	}
@@ -112,7 +112,7 @@ func TestCheckOrderByNotSelected(t *testing.T) {
 	expectCheck(t, "SELECT a FROM events ORDER BY 'x'"+tail, "1:31 warning order-by-not-selected")
 	expectCheck(t, "SELECT a FROM events ORDER BY 1"+tail, "1:31 warning order-by-not-selected")
 	expectCheck(t, "SELECT a FROM events ORDER BY a + b"+tail, "1:35 warning order-by-not-selected")
-	expectCheck(t, "SELECT a FROM events ORDER BY SUM(b) DESC"+tail, "1:35 warning order-by-not-selected")
+	expectCheck(t, "SELECT a FROM events ORDER BY SUM(b) DESC"+tail, "1:8 warning ungrouped-column", "1:35 warning order-by-not-selected")
 	// Negative: selected columns (any quoting/case), aliases, selected
 	// expressions, SELECT *.
 	expectCheck(t, `SELECT "startTime" AS 'Time', username FROM events ORDER BY starttime DESC, "USERNAME"`+tail)

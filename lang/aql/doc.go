@@ -10,6 +10,9 @@
 //   - printer.go: Print, a canonical deterministic printer
 //   - check.go, functions.go: Check, semantic diagnostics (QRadar pitfalls),
 //     and the table of documented functions and fixed arities
+//   - check_aggregate.go: the GROUP BY / HAVING / aggregate checks and the
+//     helpers IsAggregateCall, ContainsAggregate and IsAggregating (shared
+//     with the executor in eval/aql)
 //   - cidr.go: ParseCIDR, the INCIDR argument syntax (shared with the
 //     executor in eval/aql)
 //   - quote.go: literal helpers for code generators (QuoteString,

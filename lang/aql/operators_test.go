@@ -94,7 +94,7 @@ func TestCheckBadArgument(t *testing.T) {
 		"AND INCIDR(CONCAT('10.0.0.0/', '8'), sourceip) AND INCIDR(\"net\", 'x')"+tail)
 	expectCheck(t, "SELECT LONG(COUNT(*)), DOUBLE('1234'), STRLEN(u), LOWER(u), UPPER(u), BASE64(payload), NOW(), "+
 		"CONCAT(a, b, c), SUBSTRING(u, 0, 3), exploitdetect::log4j(UTF8(payload), 1, 2) FROM events "+
-		"WHERE REFERENCESETCONTAINS('admins', LOWER(username)) AND REFERENCESETCONTAINS(('x'), u) GROUP BY u"+tail,
+		"WHERE REFERENCESETCONTAINS('admins', LOWER(username)) AND REFERENCESETCONTAINS(('x'), u) GROUP BY u, payload, a, b, c"+tail,
 		"1:132 warning unknown-function")
 	if n, ok := FuncArity("incidr"); !ok || n != 2 {
 		t.Errorf("FuncArity(incidr) = %d, %v", n, ok)

@@ -1,0 +1,88 @@
+package chronicle
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/detgen/detgen/ir"
+)
+
+// aggregate renders an aggregate rule as a multi-event YARA-L rule: the
+// group fields as placeholders, match on them over the window, the
+// aggregate as an outcome, the threshold in the condition.
+func (g *gen) aggregate(r *ir.Rule, d *ruleData) {
+	agg := r.Aggregate
+	window, ok := matchWindow(agg.Window)
+	if !ok {
+		g.failAgg(agg, "window %s: YARA-L match windows are whole minutes or hours up to 48h", agg.Window)
+	}
+	var names []string
+	for _, f := range agg.GroupBy {
+		name := "$g_" + f
+		d.Placeholders = append(d.Placeholders, name+" = "+g.aggValue(agg, f))
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		// match needs a placeholder: the log type is one value per tenant
+		// and log type (research/sigma-mappings.md §4.1).
+		d.Placeholders = append(d.Placeholders, "$log_type = $e.metadata.log_type")
+		names = append(names, "$log_type")
+	}
+	d.Match = strings.Join(names, ", ") + " over " + window
+	op := ">="
+	if agg.Threshold.Op == ir.GT {
+		op = ">"
+	}
+	bound := fmt.Sprintf("%s %g", op, agg.Threshold.Value)
+	switch agg.Func {
+	case ir.Count:
+		d.Condition = "#e " + bound
+	case ir.DistinctCount:
+		d.AggOutcomes = append(d.AggOutcomes, Outcome{Name: "distinct_count", Expr: "count_distinct(" + g.aggValue(agg, agg.Field) + ")"})
+		d.Condition = "$e and $distinct_count " + bound
+	case ir.Sum:
+		d.AggOutcomes = append(d.AggOutcomes, Outcome{Name: "total", Expr: "sum(" + g.aggValue(agg, agg.Field) + ")"})
+		d.Condition = "$e and $total " + bound
+	case ir.Avg:
+		g.failAgg(agg, "avg: YARA-L outcomes have no average (sum and count would need a division the condition cannot use)")
+	}
+}
+
+// aggValue is the UDM value of a field for grouping or aggregating: one
+// path, or the first non-empty of each log type's path when they differ.
+func (g *gen) aggValue(agg *ir.Aggregate, field string) string {
+	var paths []string
+	seen := map[string]bool{}
+	for _, lt := range g.prof.LogTypes {
+		f, ok := g.prof.resolve(lt, field)
+		if !ok || f.Unavailable != "" || f.Wrap != "" {
+			g.failAgg(agg, "aggregate field %s has no plain UDM path on log type %s", field, lt.Name)
+		}
+		if !seen[f.UDM] {
+			seen[f.UDM] = true
+			paths = append(paths, "$e."+f.UDM)
+		}
+	}
+	if len(paths) == 1 {
+		return paths[0]
+	}
+	return "strings.coalesce(" + strings.Join(paths, ", ") + ")"
+}
+
+func (g *gen) failAgg(agg *ir.Aggregate, format string, args ...any) {
+	panic(&unsupported{pos: agg.Pos, rule: g.src.Name, msg: fmt.Sprintf(format, args...)})
+}
+
+// matchWindow writes a window as YARA-L's "10m" or "2h".
+func matchWindow(w time.Duration) (string, bool) {
+	switch {
+	case w > 48*time.Hour || w < time.Minute:
+		return "", false
+	case w%time.Hour == 0:
+		return fmt.Sprintf("%dh", w/time.Hour), true
+	case w%time.Minute == 0:
+		return fmt.Sprintf("%dm", w/time.Minute), true
+	}
+	return "", false
+}

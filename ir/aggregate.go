@@ -1,0 +1,68 @@
+package ir
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/detgen/detgen/diag"
+)
+
+// AggFunc is what an aggregation computes over a group's events.
+type AggFunc string
+
+const (
+	Count         AggFunc = "count"          // the number of events
+	DistinctCount AggFunc = "distinct_count" // the number of distinct values of Field
+	Sum           AggFunc = "sum"            // the sum of Field's numeric values
+	Avg           AggFunc = "avg"            // their average
+)
+
+// Aggregate turns a rule's detection into a threshold over the events it
+// selects: per group (the values of GroupBy), within any window of length
+// Window, Func over the group's events must pass Threshold. An alert is
+// raised for a group at the first event whose window passes.
+type Aggregate struct {
+	Pos       diag.Pos
+	Func      AggFunc
+	Field     string // for distinct_count, sum, avg
+	GroupBy   []string
+	Window    time.Duration
+	Threshold Bound
+}
+
+// Bound is a lower bound: gt (strict) or gte. Upper bounds on a sliding
+// window are not well defined (a smaller window always has fewer events),
+// so the spec refuses them.
+type Bound struct {
+	Op    Op // GT or GTE
+	Value float64
+}
+
+// Passes reports whether v passes the bound.
+func (b Bound) Passes(v float64) bool {
+	if b.Op == GT {
+		return v > b.Value
+	}
+	return v >= b.Value
+}
+
+func (b Bound) String() string {
+	sym := ">="
+	if b.Op == GT {
+		sym = ">"
+	}
+	return fmt.Sprintf("%s %g", sym, b.Value)
+}
+
+// TimedEvent is one record of a test's event sequence, at an offset from
+// the sequence's start.
+type TimedEvent struct {
+	At    time.Duration
+	Event []byte // JSON, with its timestamp field set to start+At
+}
+
+// Alert is one group an aggregation fires for.
+type Alert struct {
+	Group []string // the group-by values, in GroupBy order
+	Value float64  // the aggregate when the alert was raised
+}
