@@ -26,6 +26,7 @@ import (
 // dotted path it names. Only the field types come from the Sigma profile.
 type sigmaRunner struct {
 	corr    *sigmaCorrelation // the artifact's correlation document, if any
+	scoring *sigmaScoring     // the artifact's detgen_scoring, if any
 	cond    ir.Expr
 	scope   ir.Expr // the logsource's records; nil: all
 	byField bool    // a Sigma name is a catalog field, not an event path
@@ -80,7 +81,11 @@ func newSigmaRunner(r *ir.Rule, artifact []byte) (*sigmaRunner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generated Sigma correlation: %w", err)
 	}
-	return &sigmaRunner{corr: corr, cond: cond, scope: scope, byField: byField, ls: ls}, nil
+	sc, err := readScoring(doc.Content[0], sels, opt.File)
+	if err != nil {
+		return nil, err
+	}
+	return &sigmaRunner{corr: corr, cond: cond, scoring: sc, scope: scope, byField: byField, ls: ls}, nil
 }
 
 func mapValue(m *yaml.Node, key string) *yaml.Node {
@@ -102,7 +107,57 @@ func (s *sigmaRunner) run(ev map[string]any) (Verdict, error) {
 		Text:   env.Text,
 	}
 	in := s.scope == nil || catalog.Holds(s.scope)
-	return Verdict{Match: in && env.Holds(s.cond)}, nil
+	v := Verdict{Match: in && env.Holds(s.cond)}
+	if sc := s.scoring; sc != nil && v.Match {
+		// The score the Sigma rule itself carries: its signals'
+		// conditions over its own selections.
+		v.HasScore, v.Score = true, sc.base
+		for _, sig := range sc.signals {
+			if env.Holds(sig.cond) {
+				v.Score += sig.weight
+			}
+		}
+	}
+	return v, nil
+}
+
+type sigmaScoring struct {
+	base    int
+	signals []struct {
+		weight int
+		cond   ir.Expr
+	}
+}
+
+// readScoring reads the detgen_scoring custom attribute of a Sigma rule:
+// each signal's condition over the rule's own selections.
+func readScoring(root *yaml.Node, sels *detection.Selections, file string) (*sigmaScoring, error) {
+	n := mapValue(root, "detgen_scoring")
+	if n == nil {
+		return nil, nil
+	}
+	var raw struct {
+		Base    int `yaml:"base"`
+		Signals []struct {
+			Weight    int    `yaml:"weight"`
+			Condition string `yaml:"condition"`
+		} `yaml:"signals"`
+	}
+	if err := n.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("detgen_scoring: %w", err)
+	}
+	sc := &sigmaScoring{base: raw.Base}
+	for _, sig := range raw.Signals {
+		cond, errs := detection.Condition(sig.Condition, diag.Pos{File: file}, sels)
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		sc.signals = append(sc.signals, struct {
+			weight int
+			cond   ir.Expr
+		}{sig.Weight, cond})
+	}
+	return sc, nil
 }
 
 // sigmaCorrelation is the correlation document of a Sigma artifact, read

@@ -96,6 +96,17 @@ func Generate(r *ir.Rule) ([]byte, error) {
 
 type kv struct{ Key, Value string }
 
+type sigmaScoring struct {
+	Base, Threshold int
+	Signals         []sigmaSignal
+}
+
+type sigmaSignal struct {
+	Name      string
+	Weight    int
+	Condition string // over the rule's selections
+}
+
 type item struct {
 	Key    string   // field|modifier
 	Values []string // YAML scalars, already quoted
@@ -123,6 +134,10 @@ type ruleData struct {
 	Logsource   []kv
 	Selections  []selection
 	Condition   string
+	// Scoring is the rule's weighted signals, written as a custom
+	// attribute (detgen_scoring) so a reader can compute the score from
+	// the Sigma rule itself; a Sigma engine ignores it.
+	Scoring *sigmaScoring
 }
 
 type builder struct {
@@ -186,6 +201,10 @@ func build(r *ir.Rule, prof *Profile) (d *ruleData, err error) {
 		sigs := make([]string, len(s.Signals))
 		for i, sig := range s.Signals {
 			sigs[i] = b.cond(sig.When, false)
+			if d.Scoring == nil {
+				d.Scoring = &sigmaScoring{Base: s.Base, Threshold: s.Threshold}
+			}
+			d.Scoring.Signals = append(d.Scoring.Signals, sigmaSignal{Name: sig.Name, Weight: sig.Weight, Condition: sigs[i]})
 		}
 		var gate string
 		if s.AnySignalAlerts() {
