@@ -318,8 +318,8 @@ func (c *checker) alerts(t *spec.Test, agg *ir.Aggregate) []ir.Alert {
 			c.add(a.Keys.At("group"), "test %q: an alert's group has %d values; group_by has %d fields", t.Name, len(a.Group), len(agg.GroupBy))
 		}
 		al := ir.Alert{Group: a.Group, Value: -1}
-		if a.Value != nil {
-			al.Value = float64(*a.Value)
+		if a.Value != 0 {
+			al.Value = float64(a.Value)
 		}
 		out = append(out, al)
 	}

@@ -258,7 +258,9 @@ type File struct {
 
 // BuildFiles is the content of a build output directory: every artifact,
 // each rule's prerequisites (what the SIEM must have for the artifact to
-// see its fields) and manifest.json listing all of them with hashes.
+// see its fields), the QRadar content extension of the whole build
+// (QRadarExtensionPath, listed under every QRadar rule as
+// "qradar-extension") and manifest.json listing all of them with hashes.
 func BuildFiles(arts []Artifact, version string) ([]File, error) {
 	var files []File
 	rel := Release(arts)
@@ -271,6 +273,18 @@ func BuildFiles(arts []Artifact, version string) ([]File, error) {
 		for _, e := range extra {
 			files = append(files, File{Path: e.Path, Data: e.Data})
 			rel = append(rel, e)
+		}
+	}
+	ext, err := QRadarExtension(arts)
+	if err != nil {
+		return nil, fmt.Errorf("qradar content extension: %w", err)
+	}
+	if ext != nil {
+		files = append(files, File{Path: QRadarExtensionPath, Data: ext.Archive})
+		for _, a := range arts {
+			if a.Target.Name == "qradar" {
+				rel = append(rel, release.Artifact{Rule: a.Rule, Target: "qradar-extension", Path: QRadarExtensionPath, Data: ext.Archive})
+			}
 		}
 	}
 	manifest, err := release.BuildManifest(version, rel)

@@ -2,7 +2,6 @@ package driver
 
 import (
 	"encoding/json"
-	"fmt"
 
 	"github.com/detgen/detgen/backends/chronicle"
 	"github.com/detgen/detgen/backends/qradar"
@@ -10,13 +9,12 @@ import (
 	"github.com/detgen/detgen/release"
 )
 
-// prerequisites are the files that tell an importer what must exist on the
-// SIEM for an artifact to work:
+// prerequisites are the per-rule files that tell an importer what must
+// exist on the SIEM for an artifact to work:
 //
 //   - qradar/<id>.properties.json: the custom event properties the AQL
-//     reads, as JSON-expression properties of the log source type;
-//   - qradar/<id>.extension.xml: a content extension carrying them and the
-//     search (what detgen push qradar uploads);
+//     reads, as JSON-expression properties of the log source type (the
+//     extension of the whole build, QRadarExtensionPath, defines them);
 //   - chronicle/<id>.requirements.json: the UDM fields and labels the rule
 //     reads per log type, and whether Google's default parser fills them.
 func prerequisites(a Artifact) ([]release.Artifact, error) {
@@ -41,22 +39,14 @@ func prerequisites(a Artifact) ([]release.Artifact, error) {
 			UseForRules     bool   `json:"use_for_rule_engine"`
 		}
 		list := []prop{}
-		var pp []content.Property
 		for _, p := range props {
-			list = append(list, prop{p.Name, "string", p.LogSourceTypeID, p.JSONExpression, p.Field, true})
-			pp = append(pp, content.Property{Name: p.Name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID})
+			list = append(list, prop{content.PropertyName(QRadarOptions.PropertyPrefix, p.Name), "string", p.LogSourceTypeID, p.JSONExpression, p.Field, true})
 		}
 		pj, err := mk("qradar-properties", base+".properties.json", list)
 		if err != nil {
 			return nil, err
 		}
-		xml, err := content.BuildExtension("detgen-"+r.Name, "detgen: "+r.Title, fmt.Sprint(r.Version), r.Description, []content.Search{{
-			RuleID: r.ID, Name: "detgen: " + r.Title, Description: r.Description, Version: r.Version, AQL: string(a.Data), Properties: pp,
-		}})
-		if err != nil {
-			return nil, err
-		}
-		return []release.Artifact{pj, {Rule: r, Target: "qradar-extension", Path: base + ".extension.xml", Data: xml}}, nil
+		return []release.Artifact{pj}, nil
 	case "chronicle":
 		reqs, err := chronicle.Requirements(r)
 		if err != nil {
@@ -80,4 +70,59 @@ func prerequisites(a Artifact) ([]release.Artifact, error) {
 		return []release.Artifact{j}, nil
 	}
 	return nil, nil
+}
+
+// QRadarExtensionPath is where a build writes its QRadar content extension.
+const QRadarExtensionPath = "qradar/extension.zip"
+
+// QRadarOptions are the settings of the build's QRadar extension.
+//
+// PropertyPrefix stays empty until the AQL generator (backends/qradar)
+// names custom properties through content.PropertyName with the same
+// prefix: the extension must define exactly the properties the AQL reads,
+// and content.Build refuses anything else (docs/qradar-content.md,
+// "Namespacing").
+var QRadarOptions = content.Options{Name: "detgen-rules", PropertyPrefix: ""}
+
+// QRadarContent is the QRadar content extension of a build: the archive
+// detgen build writes to QRadarExtensionPath and detgen push qradar
+// uploads, and the rules it carries.
+type QRadarContent struct {
+	Archive  []byte
+	Searches []content.Search
+}
+
+// QRadarExtension builds the content extension for every QRadar artifact
+// of a build: each rule as a saved search and a custom rule, and the
+// custom properties their AQL reads. Build and push both call it, so equal
+// artifacts give equal bytes. It returns nil when there is no QRadar
+// artifact.
+func QRadarExtension(arts []Artifact) (*QRadarContent, error) {
+	var searches []content.Search
+	for _, a := range arts {
+		if a.Target.Name != "qradar" {
+			continue
+		}
+		r := a.Rule
+		props, err := qradar.Properties(r)
+		if err != nil {
+			return nil, err
+		}
+		s := content.Search{
+			RuleID: r.ID, Name: "detgen: " + r.Title, Description: r.Description, Version: r.Version,
+			AQL: string(a.Data), Severity: r.Severity, Confidence: r.Confidence, Created: r.Date, Modified: r.Modified,
+		}
+		for _, p := range props {
+			s.Properties = append(s.Properties, content.Property{Name: p.Name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID})
+		}
+		searches = append(searches, s)
+	}
+	if len(searches) == 0 {
+		return nil, nil
+	}
+	archive, err := content.BuildArchive(QRadarOptions, searches)
+	if err != nil {
+		return nil, err
+	}
+	return &QRadarContent{Archive: archive, Searches: searches}, nil
 }

@@ -118,7 +118,7 @@ type AlertSpec struct {
 	Pos   diag.Pos
 	Keys  diag.Keys
 	Group []string `yaml:"group" detgen:"required"`
-	Value *int     `yaml:"value"`
+	Value int      `yaml:"value"` // 0: not checked
 }
 
 // Expect is the outcome the spec itself gives: match or not, and for a

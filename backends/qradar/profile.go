@@ -151,9 +151,13 @@ func Properties(r *ir.Rule) ([]Property, error) {
 		return nil, err
 	}
 	used := map[string]bool{}
-	for _, c := range prof.Select {
-		if c.Field != "" {
-			used[c.Field] = true
+	// An aggregation's search selects its groups and aggregates, not the
+	// profile's columns.
+	if r.Aggregate == nil {
+		for _, c := range prof.Select {
+			if c.Field != "" {
+				used[c.Field] = true
+			}
 		}
 	}
 	for _, f := range r.Fields() {

@@ -98,6 +98,7 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 				Usage: "directory of extra mapping files (logsources/, qradar/, chronicle/, sigma/ as in mappings/) " +
 					"that add log sources or override built-in ones, without a rebuild",
 			},
+			quietFlag,
 		},
 		Before: func(c *cli.Context) error {
 			dir := c.String("mappings")
@@ -112,12 +113,13 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 			return nil
 		},
 		Commands: []*cli.Command{
-			buildCommand(),
+			quietStdout(buildCommand()),
 			compileCommand(),
 			convertCommand(),
-			validateCommand(),
+			withSARIF(quietStdout(validateCommand())),
 			lintCommand(),
 			testCommand(),
+			newCommand(),
 			scanCommand(),
 			listCommand(),
 			schemaCommand(),

@@ -337,7 +337,7 @@ func TestPackageRefusesFilesNotInManifest(t *testing.T) {
 func TestMappingsOverlay(t *testing.T) {
 	m := "../../driver/testdata/newsource/mappings"
 	rules := "../../driver/testdata/newsource/rules"
-	code, out, errOut := detgen(t, "--mappings", m, "test", "--rules", rules)
+	code, out, errOut := detgen(t, "--mappings", m, "test", "--verbose", "--rules", rules)
 	if code != 0 || !strings.Contains(out, "github_repository_made_public") || !strings.Contains(out, "0 failed") {
 		t.Errorf("test: exit %d\n%s%s", code, out, errOut)
 	}

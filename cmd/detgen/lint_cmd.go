@@ -6,6 +6,7 @@ import (
 	"github.com/detgen/detgen/internal/input"
 	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/lint"
+	"github.com/detgen/detgen/report"
 	"github.com/urfave/cli/v2"
 )
 
@@ -21,11 +22,17 @@ func lintCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "lang", Usage: "language of every FILE (aql, yaral, sigma) instead of guessing from the extension"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on warnings too"},
+			formatFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usagef("lint needs at least one FILE")
 			}
+			sarif, err := sarifFormat(c)
+			if err != nil {
+				return err
+			}
+			var findings []report.Finding
 			var failed, errs, warns int
 			for _, path := range c.Args().Slice() {
 				lang, ok := lint.Language(c.String("lang")), c.IsSet("lang")
@@ -40,8 +47,12 @@ func lintCommand() *cli.Command {
 					return fmt.Errorf("%s: %w", path, err)
 				}
 				bad := false
-				for _, f := range lint.Check(lang, src) {
-					fmt.Fprintf(c.App.Writer, "%s:%s\n", path, f)
+				found := lint.Check(lang, src)
+				findings = append(findings, report.FromLint(path, found)...)
+				for _, f := range found {
+					if !sarif {
+						fmt.Fprintf(c.App.Writer, "%s:%s\n", path, f)
+					}
 					if f.Severity == lint.Error {
 						errs++
 						bad = true
@@ -52,6 +63,11 @@ func lintCommand() *cli.Command {
 				}
 				if bad {
 					failed++
+				}
+			}
+			if sarif {
+				if err := report.WriteSARIF(c.App.Writer, version, findings); err != nil {
+					return err
 				}
 			}
 			if failed > 0 {

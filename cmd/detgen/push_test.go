@@ -1,12 +1,17 @@
 package main
 
 import (
-	"github.com/detgen/detgen/backends/qradar"
-	"github.com/detgen/detgen/driver"
+	"bytes"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/detgen/detgen/backends/qradar"
+	"github.com/detgen/detgen/backends/qradar/content"
+	"github.com/detgen/detgen/driver"
 
 	"github.com/detgen/detgen/push/chronicle/chronicletest"
 	"github.com/detgen/detgen/push/qradar/qradartest"
@@ -67,7 +72,8 @@ func TestPushQRadarAgainstFake(t *testing.T) {
 	if code != 0 || len(srv.SavedSearches()) == 0 {
 		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
 	}
-	// Every property a rule's query reads is installed, once.
+	// Every property a rule's query reads is installed, once, under its
+	// console name; every rule is a saved search and a custom rule.
 	rules, err := driver.LoadDir("../../rules")
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +85,7 @@ func TestPushQRadarAgainstFake(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range props {
-			want[p.Name] = true
+			want[content.PropertyName(driver.QRadarOptions.PropertyPrefix, p.Name)] = true
 		}
 	}
 	got := map[string]bool{}
@@ -89,9 +95,64 @@ func TestPushQRadarAgainstFake(t *testing.T) {
 	if len(want) == 0 || !maps.Equal(got, want) {
 		t.Errorf("installed custom properties %v, want %v", got, want)
 	}
+	// A saved search per rule; a real-time custom rule per single-event
+	// rule (an aggregation ships as a search only).
+	single := 0
+	for _, r := range rules {
+		if r.Aggregate == nil {
+			single++
+		}
+	}
+	if n, m := len(srv.CustomRules()), len(srv.SavedSearches()); n != single || m != len(rules) {
+		t.Errorf("%d custom rules and %d saved searches for %d rules (%d single-event)", n, m, len(rules), single)
+	}
 	code, out, _ = detgen(t, append(args, "--apply")...)
-	if code != 0 || !strings.Contains(out, "unchanged") {
+	if code != 0 || !strings.Contains(out, "unchanged") || strings.Contains(out, "update") {
 		t.Fatalf("second apply: exit %d\n%s", code, out)
+	}
+}
+
+// detgen build and detgen push qradar ship the same bytes: the body of the
+// upload is qradar/extension.zip of a build of the same rules.
+func TestPushQRadarUploadsTheBuiltExtension(t *testing.T) {
+	dist := filepath.Join(t.TempDir(), "dist")
+	if code, _, stderr := detgen(t, "build", "--rules", "../../rules", "--out", dist); code != 0 {
+		t.Fatalf("build: %s", stderr)
+	}
+	built, err := os.ReadFile(filepath.Join(dist, filepath.FromSlash(driver.QRadarExtensionPath)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := qradartest.NewServer(t)
+	srv.SetInstallPolls(1)
+	t.Setenv("DETGEN_QRADAR_TOKEN", srv.Token)
+	code, out, errOut := detgen(t, "push", "qradar", "--rules", "../../rules", "--url", srv.BaseURL, "--poll-interval", time.Millisecond.String(), "--apply")
+	if code != 0 {
+		t.Fatalf("push: exit %d\n%s%s", code, out, errOut)
+	}
+	var uploads [][]byte
+	for _, r := range srv.Requests() {
+		if r.Method == "POST" && r.Path == "/api/config/extension_management/extensions" {
+			uploads = append(uploads, r.Body)
+		}
+	}
+	if len(uploads) != 1 || !bytes.Equal(uploads[0], built) {
+		t.Fatalf("%d uploads; the upload is not the built %s (%d bytes)", len(uploads), driver.QRadarExtensionPath, len(built))
+	}
+	// The build lists the extension under every QRadar rule.
+	manifest, err := os.ReadFile(filepath.Join(dist, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, _ := driver.LoadDir("../../rules")
+	if n := strings.Count(string(manifest), `"path": "`+driver.QRadarExtensionPath+`"`); n != len(rules) {
+		t.Errorf("manifest lists the extension %d times for %d rules", n, len(rules))
+	}
+	if _, err := os.Stat(filepath.Join(dist, "qradar", ruleID+".properties.json")); err != nil {
+		t.Errorf("per-rule properties JSON: %v", err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dist, "qradar", "*.extension.xml")); len(m) != 0 {
+		t.Errorf("per-rule extensions still written: %v", m)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/internal/plural"
 	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/progress"
 	"github.com/detgen/detgen/release"
 	"github.com/detgen/detgen/testrun"
 	"github.com/urfave/cli/v2"
@@ -21,9 +22,12 @@ import (
 
 var lockFlag = &cli.StringFlag{Name: "lock", Value: "rules.lock.json", Usage: "version lock file"}
 
-// buildAll loads every spec under --rules and generates every artifact.
+// buildAll loads every spec under --rules and generates every artifact,
+// showing progress on stderr for a long run.
 func buildAll(c *cli.Context) ([]*ir.Rule, []driver.Artifact, error) {
-	rules, arts, warns, err := driver.BuildDir(c.String("rules"))
+	p := newProgress(c)
+	rules, arts, warns, err := buildDirProgress(c.String("rules"), p, c.Command.Name)
+	p.Close()
 	printWarnings(c, warns)
 	return rules, arts, err
 }
@@ -63,7 +67,7 @@ func lockCommand() *cli.Command {
 			changes := release.Changes(lock, updated)
 			held := plural.N(len(updated.Rules), "rule")
 			if len(changes) == 0 {
-				fmt.Fprintf(c.App.Writer, "detgen: %s is up to date: %s, nothing to lock\n", c.String("lock"), held)
+				info(c, "detgen: %s is up to date: %s, nothing to lock", c.String("lock"), held)
 				return nil
 			}
 			if err := driver.WriteFile(c.String("lock"), updated.Bytes()); err != nil {
@@ -72,7 +76,7 @@ func lockCommand() *cli.Command {
 			for _, line := range changes {
 				fmt.Fprintln(c.App.Writer, line)
 			}
-			fmt.Fprintf(c.App.Writer, "detgen: %s now holds %s\n", c.String("lock"), held)
+			info(c, "detgen: %s now holds %s", c.String("lock"), held)
 			return nil
 		},
 	}
@@ -102,7 +106,7 @@ func packageCommand() *cli.Command {
 			if err := driver.WriteFile(c.String("out"), data); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "detgen: wrote %s (%s, sha256 %s)\n", c.String("out"), plural.N(len(data), "byte"), release.Hash(data))
+			info(c, "detgen: wrote %s (%s, sha256 %s)", c.String("out"), plural.N(len(data), "byte"), release.Hash(data))
 			return nil
 		},
 	}
@@ -186,29 +190,43 @@ func docsCommand() *cli.Command {
 			if c.Args().Present() {
 				return usagef("docs takes no arguments")
 			}
-			rules, arts, err := buildAll(c)
-			if err != nil {
-				return err
-			}
-			byRule := map[string][]docgen.Artifact{}
-			for _, a := range arts {
-				byRule[a.Rule.ID] = append(byRule[a.Rule.ID], docgen.Artifact{Target: a.Target.Name, Data: a.Data})
-			}
-			pages, err := docgen.Pages(rules, byRule)
-			if err != nil {
-				return err
-			}
+			p := newProgress(c)
+			rules, arts, warns, err := buildDirProgress(c.String("rules"), p, "docs")
 			var files []driver.File
-			for _, p := range pages {
-				files = append(files, driver.File{Path: p.Path, Data: p.Data})
+			if err == nil {
+				files, err = docPages(p, rules, arts)
 			}
-			if err := driver.WriteDir(c.String("out"), files); err != nil {
+			if err == nil {
+				p.Phase("docs: writing "+c.String("out"), 0, "")
+				err = driver.WriteDir(c.String("out"), files)
+			}
+			p.Close()
+			printWarnings(c, warns)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "detgen: wrote %s to %s\n", plural.N(len(files), "page"), c.String("out"))
+			info(c, "detgen: wrote %s to %s", plural.N(len(files), "page"), c.String("out"))
 			return nil
 		},
 	}
+}
+
+// docPages renders every rule's pages and the index.
+func docPages(p *progress.Reporter, rules []*ir.Rule, arts []driver.Artifact) ([]driver.File, error) {
+	p.Phase("docs: rendering pages", 0, "")
+	byRule := map[string][]docgen.Artifact{}
+	for _, a := range arts {
+		byRule[a.Rule.ID] = append(byRule[a.Rule.ID], docgen.Artifact{Target: a.Target.Name, Data: a.Data})
+	}
+	pages, err := docgen.Pages(rules, byRule)
+	if err != nil {
+		return nil, err
+	}
+	var files []driver.File
+	for _, pg := range pages {
+		files = append(files, driver.File{Path: pg.Path, Data: pg.Data})
+	}
+	return files, nil
 }
 
 func coverageCommand() *cli.Command {
@@ -246,7 +264,7 @@ func coverageCommand() *cli.Command {
 				return err
 			}
 			coverage.Print(c.App.Writer, rows, targets)
-			fmt.Fprintf(c.App.Writer, "detgen: wrote %s to %s\n", plural.N(len(files), "Navigator layer"), c.String("out"))
+			info(c, "detgen: wrote %s to %s", plural.N(len(files), "Navigator layer"), c.String("out"))
 			return nil
 		},
 	}
@@ -260,32 +278,88 @@ func testCommand() *cli.Command {
 		Description: "For each test case: the spec's own evaluation, the AQL executed over the event\n" +
 			"as QRadar stores it, the YARA-L rule over the event mapped to UDM, and the Sigma\n" +
 			"rule in sigma-go. A cell that disagrees with the expected outcome fails, unless\n" +
-			"the spec declares the divergence for that target (shown with *).",
-		Flags: []cli.Flag{rulesFlag},
+			"the spec declares the divergence for that target. Prints each failure (evaluator,\n" +
+			"expected and got: match, score, signals), a summary and a last line\n" +
+			"\"N passed, N failed\"; --verbose prints every case as a table (declared\n" +
+			"divergences marked *); --format junit writes JUnit XML (to --out, or stdout).",
+		Flags: []cli.Flag{
+			rulesFlag,
+			&cli.BoolFlag{Name: "verbose", Usage: "print every case and evaluator as a table"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, or junit (JUnit XML: one testsuite per rule, one testcase per case and evaluator)"},
+			&cli.StringFlag{Name: "out", Usage: "with --format junit: write the XML to this file and the text report to stdout"},
+		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usagef("test takes no arguments")
 			}
-			rules, arts, err := buildAll(c)
+			format := c.String("format")
+			if format != "text" && format != "junit" {
+				return usagef("unknown format %q (want text or junit)", format)
+			}
+			if c.IsSet("out") && format != "junit" {
+				return usagef("--out needs --format junit")
+			}
+			rules, results, err := runTests(c)
 			if err != nil {
 				return err
 			}
-			results, err := testrun.Run(rules, arts)
-			if err != nil {
-				return err
+			switch {
+			case format == "junit" && !c.IsSet("out"):
+				if err := testrun.WriteJUnit(c.App.Writer, rules, results); err != nil {
+					return err
+				}
+			case format == "junit":
+				var b bytes.Buffer
+				if err := testrun.WriteJUnit(&b, rules, results); err != nil {
+					return err
+				}
+				if err := driver.WriteFile(c.String("out"), b.Bytes()); err != nil {
+					return err
+				}
+				fallthrough
+			default:
+				testrun.Report(c.App.Writer, rules, results, c.Bool("verbose"))
 			}
-			testrun.Print(c.App.Writer, results)
-			failed := testrun.Failed(results)
-			cells := 0
-			for _, r := range results {
-				cells += len(r.Cells)
-			}
-			// The closing line CI reads: N passed, N failed.
-			fmt.Fprintf(c.App.Writer, "test: %d passed, %d failed\n", cells-failed, failed)
-			if failed > 0 {
-				return fmt.Errorf("%d of %s disagreed with the spec", failed, plural.N(cells, "evaluation"))
+			if s := testrun.Summarize(rules, results); s.Failed > 0 {
+				return fmt.Errorf("%d of %s disagreed with the spec", s.Failed, plural.N(s.Evaluations, "evaluation"))
 			}
 			return nil
 		},
 	}
+}
+
+// runTests builds every rule and runs its tests, rule by rule, with
+// progress on stderr.
+func runTests(c *cli.Context) ([]*ir.Rule, []testrun.Result, error) {
+	p := newProgress(c)
+	rules, arts, warns, err := buildDirProgress(c.String("rules"), p, "test")
+	var results []testrun.Result
+	if err == nil {
+		results, err = runEach(p, rules, arts)
+	}
+	p.Close()
+	printWarnings(c, warns)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rules, results, nil
+}
+
+// runEach is testrun.Run one rule at a time, counting rules on p.
+func runEach(p *progress.Reporter, rules []*ir.Rule, arts []driver.Artifact) ([]testrun.Result, error) {
+	byRule := map[*ir.Rule][]driver.Artifact{}
+	for _, a := range arts {
+		byRule[a.Rule] = append(byRule[a.Rule], a)
+	}
+	p.Phase("test: running", len(rules), "rules")
+	var results []testrun.Result
+	for _, r := range rules {
+		res, err := testrun.Run([]*ir.Rule{r}, byRule[r])
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, res...)
+		p.Add(1)
+	}
+	return results, nil
 }

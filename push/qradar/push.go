@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/detgen/detgen/backends/qradar/content"
 	"github.com/detgen/detgen/internal/plural"
 )
 
@@ -118,8 +119,8 @@ type Action int
 
 const (
 	Create    Action = iota + 1 // no saved search with this name on the console
-	Update                      // a saved search with this name has different AQL
-	Unchanged                   // a saved search with this name has the same AQL
+	Update                      // the saved search differs (AQL or description), or its custom rule is missing
+	Unchanged                   // the saved search is the same and its custom rule is installed
 	Invalid                     // the console's validator rejected the AQL
 )
 
@@ -146,7 +147,10 @@ type Step struct {
 	Action     Action
 	Messages   []Message // validator messages, warnings included
 	ExistingID int       // id of the matching saved search on the console, 0 if none
-	Err        error     // why the step is Invalid or failed during Apply
+	// ExistingRuleID is the console id of the custom rule, 0 if none (or if
+	// the plan had no extension to name the rule).
+	ExistingRuleID int
+	Err            error // why the step is Invalid or failed during Apply
 }
 
 // ErrInvalidAQL is wrapped by the errors of Invalid steps and by Apply's
@@ -173,9 +177,12 @@ func (e *TaskError) Error() string {
 }
 
 // Plan validates every search's AQL and compares it with the saved searches
-// installed on the console, without changing anything. If extension is not
-// empty it must be the BuildExtension output for exactly these searches.
-// Transport and API errors abort the plan.
+// and custom rules installed on the console, without changing anything. If
+// extension is not empty it must be the extension built for exactly these
+// searches; the plan then also compares each saved search's description
+// (which names the rule version and a digest of its custom rule) and looks
+// for the custom rule by its identifier. Without an extension only the AQL
+// is compared. Transport and API errors abort the plan.
 func (c *Client) Plan(ctx context.Context, extension []byte, searches []Search) ([]Step, error) {
 	if len(searches) == 0 {
 		return nil, errors.New("qradar: no searches")
@@ -190,8 +197,10 @@ func (c *Client) Plan(ctx context.Context, extension []byte, searches []Search) 
 		}
 		seen[s.Name] = true
 	}
+	var doc *content.Document
 	if len(extension) > 0 {
-		if _, err := checkExtension(extension, searches); err != nil {
+		var err error
+		if doc, err = checkExtension(extension, searches); err != nil {
 			return nil, err
 		}
 	}
@@ -226,27 +235,59 @@ func (c *Client) Plan(ctx context.Context, extension []byte, searches []Search) 
 	if err != nil {
 		return nil, err
 	}
+	var rules map[string]int
+	if doc != nil {
+		if rules, err = c.listRules(ctx); err != nil {
+			return nil, err
+		}
+	}
 	byName := map[string][]savedSearch{}
 	for _, ss := range installed {
 		byName[ss.Name] = append(byName[ss.Name], ss)
 	}
 	for i := range steps {
-		if steps[i].Action == Invalid {
+		st := &steps[i]
+		if st.Action == Invalid {
 			continue
 		}
-		matches := byName[steps[i].Search.Name]
-		steps[i].Action = Create
-		for j, m := range matches {
-			if sameAQL(m.AQL, steps[i].Search.AQL) {
-				steps[i].Action, steps[i].ExistingID = Unchanged, m.ID
+		want := savedSearch{Name: st.Search.Name, AQL: st.Search.AQL}
+		ruleOK := true
+		if doc != nil {
+			want.Description = descriptionOf(doc, st.Search.Name)
+			st.ExistingRuleID = rules[content.RuleUUID(st.Search.RuleID)]
+			ruleOK = st.ExistingRuleID != 0 || !content.BuildsRule(st.Search)
+		}
+		st.Action = Create
+		for j, m := range byName[st.Search.Name] {
+			if sameAQL(m.AQL, want.AQL) && (doc == nil || sameText(m.Description, want.Description)) {
+				st.Action, st.ExistingID = Unchanged, m.ID
 				break
 			}
 			if j == 0 {
-				steps[i].Action, steps[i].ExistingID = Update, m.ID
+				st.Action, st.ExistingID = Update, m.ID
 			}
+		}
+		if st.Action == Unchanged && !ruleOK {
+			st.Action = Update
 		}
 	}
 	return steps, nil
+}
+
+// descriptionOf is the description the extension gives a saved search.
+func descriptionOf(doc *content.Document, name string) string {
+	for _, s := range doc.Searches {
+		if s.Name == name {
+			return s.Description
+		}
+	}
+	return ""
+}
+
+// sameText compares texts ignoring how white space is laid out (a console
+// may normalise line breaks).
+func sameText(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
 }
 
 // sameAQL compares queries ignoring leading and trailing white space.
@@ -256,16 +297,18 @@ func sameAQL(a, b string) bool { return strings.TrimSpace(a) == strings.TrimSpac
 //
 //   - if any search is Invalid nothing is changed and the error names each;
 //   - if every search is Unchanged nothing is uploaded (Apply is idempotent);
-//   - otherwise the extension is uploaded, installed with overwrite=true, the
-//     install task is polled until COMPLETED, and the saved searches are
-//     read back to confirm the new AQL is visible.
+//   - otherwise the extension, byte for byte as given (a zip is sent as
+//     application/zip, bare XML as application/xml), is uploaded, installed
+//     with overwrite=true, the install task is polled until COMPLETED, and
+//     the saved searches and custom rules are read back to confirm the new
+//     AQL and every rule are visible.
 //
 // The returned steps carry per-search errors; the error aggregates them.
 //
-// A 409/22613 from the upload means an extension with the same id and
-// version is already on the console: build changed content with a new
-// version. (This can also follow a retried upload whose first attempt
-// succeeded despite a 5xx; re-running Apply with a bumped version recovers.)
+// A 409/22613 from the upload means the console holds an extension with
+// the same hub id and version. detgen's archive carries no manifest (see
+// docs/qradar-content.md), so VERIFY when a console reports it; the error
+// says so and the upload is not retried.
 func (c *Client) Apply(ctx context.Context, extension []byte, searches []Search) ([]Step, error) {
 	if len(extension) == 0 {
 		return nil, errors.New("qradar: Apply needs the extension built by BuildExtension")
@@ -292,7 +335,6 @@ func (c *Client) Apply(ctx context.Context, extension []byte, searches []Search)
 		return steps, nil
 	}
 
-	doc, _ := checkExtension(extension, searches) // already checked by Plan
 	fail := func(err error) ([]Step, error) {
 		for i := range steps {
 			if steps[i].Action == Create || steps[i].Action == Update {
@@ -311,13 +353,12 @@ func (c *Client) Apply(ctx context.Context, extension []byte, searches []Search)
 		method:      http.MethodPost,
 		path:        "/config/extension_management/extensions",
 		body:        extension,
-		contentType: "application/xml",
+		contentType: extensionType(extension),
 	}, &up)
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.HTTPStatus == http.StatusConflict {
-			err = fmt.Errorf("qradar: extension %q version %q was already uploaded; bump the extension version to push changed content: %w",
-				doc.Extension.ID, doc.Extension.Version, err)
+			err = fmt.Errorf("qradar: the console already holds an extension with the same hub id and version (remove it under Extensions Management, then push again): %w", err)
 		} else {
 			err = fmt.Errorf("qradar: uploading extension: %w", err)
 		}
@@ -346,10 +387,15 @@ func (c *Client) Apply(ctx context.Context, extension []byte, searches []Search)
 		return fail(err)
 	}
 
-	// Read back: the install must have produced the saved searches.
+	// Read back: the install must have produced the saved searches and
+	// the custom rules.
 	installed, err := c.listSavedSearches(ctx)
 	if err != nil {
 		return fail(fmt.Errorf("qradar: extension installed, but reading saved searches back failed: %w", err))
+	}
+	rules, err := c.listRules(ctx)
+	if err != nil {
+		return fail(fmt.Errorf("qradar: extension installed, but reading custom rules back failed: %w", err))
 	}
 	var errs []error
 	for i := range steps {
@@ -364,37 +410,81 @@ func (c *Client) Apply(ctx context.Context, extension []byte, searches []Search)
 				break
 			}
 		}
-		if !found {
+		st.ExistingRuleID = rules[content.RuleUUID(st.Search.RuleID)]
+		switch {
+		case !found:
 			st.Err = fmt.Errorf("qradar: extension installed, but saved search %q with the new AQL is not visible (VERIFY the extension format on this console)", st.Search.Name)
+		case st.ExistingRuleID == 0 && content.BuildsRule(st.Search):
+			st.Err = fmt.Errorf("qradar: extension installed, but custom rule %q (identifier %s) is not visible (VERIFY the extension format on this console)",
+				st.Search.Name, content.RuleUUID(st.Search.RuleID))
+		}
+		if st.Err != nil {
 			errs = append(errs, st.Err)
 		}
 	}
 	return steps, errors.Join(errs...)
 }
 
-type savedSearch struct {
-	ID   int    `json:"id"`
-	Name string `json:"name"`
-	AQL  string `json:"aql"`
+// extensionType is the Content-Type of an upload.
+func extensionType(b []byte) string {
+	if content.IsArchive(b) {
+		return "application/zip"
+	}
+	return "application/xml"
 }
 
-const savedSearchPage = 50
+type savedSearch struct {
+	ID          int    `json:"id"`
+	Name        string `json:"name"`
+	AQL         string `json:"aql"`
+	Description string `json:"description"`
+}
 
-// listSavedSearches reads every saved search, page by page, with Range
-// headers.
+const listPage = 50
+
+// listSavedSearches reads every saved search, page by page.
 func (c *Client) listSavedSearches(ctx context.Context) ([]savedSearch, error) {
-	var all []savedSearch
-	for start := 0; start < 1_000_000; start += savedSearchPage {
-		end := start + savedSearchPage - 1
-		var page []savedSearch
+	all, err := listAll[savedSearch](ctx, c, "/ariel/saved_searches", "id,name,aql,description")
+	if err != nil {
+		return nil, fmt.Errorf("qradar: listing saved searches: %w", err)
+	}
+	return all, nil
+}
+
+// listRules reads every custom rule and returns the console id of each by
+// its identifier (the uuid of the rule in an extension).
+func (c *Client) listRules(ctx context.Context) (map[string]int, error) {
+	type rule struct {
+		ID         int    `json:"id"`
+		Identifier string `json:"identifier"`
+	}
+	all, err := listAll[rule](ctx, c, "/analytics/rules", "id,identifier")
+	if err != nil {
+		return nil, fmt.Errorf("qradar: listing custom rules: %w", err)
+	}
+	out := map[string]int{}
+	for _, r := range all {
+		if r.Identifier != "" {
+			out[r.Identifier] = r.ID
+		}
+	}
+	return out, nil
+}
+
+// listAll reads a list endpoint page by page with Range headers.
+func listAll[T any](ctx context.Context, c *Client, path, fields string) ([]T, error) {
+	var all []T
+	for start := 0; start < 1_000_000; start += listPage {
+		end := start + listPage - 1
+		var page []T
 		h, _, err := c.do(ctx, request{
 			method: http.MethodGet,
-			path:   "/ariel/saved_searches",
-			query:  url.Values{"fields": {"id,name,aql"}},
+			path:   path,
+			query:  url.Values{"fields": {fields}},
 			header: map[string]string{"Range": fmt.Sprintf("items=%d-%d", start, end)},
 		}, &page)
 		if err != nil {
-			return nil, fmt.Errorf("qradar: listing saved searches: %w", err)
+			return nil, err
 		}
 		all = append(all, page...)
 		if len(page) == 0 {
@@ -404,7 +494,7 @@ func (c *Client) listSavedSearches(ctx context.Context) ([]savedSearch, error) {
 			if start+len(page) >= total {
 				break
 			}
-		} else if len(page) < savedSearchPage {
+		} else if len(page) < listPage {
 			break
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/detgen/detgen/backends/qradar/content"
 	"github.com/detgen/detgen/push/qradar"
 	"github.com/detgen/detgen/push/qradar/qradartest"
 )
@@ -61,9 +62,9 @@ func newClient(t *testing.T, srv *qradartest.Server, edit ...func(*qradar.Config
 	return c, sl
 }
 
-func build(t *testing.T, version string, searches ...qradar.Search) []byte {
+func build(t *testing.T, searches ...qradar.Search) []byte {
 	t.Helper()
-	b, err := qradar.BuildExtension("detgen-k8s", "detgen Kubernetes", version, "", searches)
+	b, err := qradar.BuildExtension(qradar.Options{Name: "detgen-k8s"}, searches)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestPlanEmptyConsoleCreatesWithoutWrites(t *testing.T) {
 	srv := qradartest.NewServer(t)
 	c, _ := newClient(t, srv)
 	s := cronjobSearch()
-	steps, err := c.Plan(context.Background(), build(t, "1", s), []qradar.Search{s})
+	steps, err := c.Plan(context.Background(), build(t, s), []qradar.Search{s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestApplyUploadsInstallsAndIsIdempotent(t *testing.T) {
 	srv.SetInstallPolls(3)
 	c, sl := newClient(t, srv)
 	s := cronjobSearch()
-	ext := build(t, "1", s)
+	ext := build(t, s)
 
 	steps, err := c.Apply(context.Background(), ext, []qradar.Search{s})
 	if err != nil {
@@ -146,7 +147,7 @@ func TestApplyUploadsInstallsAndIsIdempotent(t *testing.T) {
 	for _, r := range srv.Requests() {
 		switch {
 		case r.Method == http.MethodPost && r.Path == "/api/config/extension_management/extensions":
-			if ct := r.Header.Get("Content-Type"); ct != "application/xml" {
+			if ct := r.Header.Get("Content-Type"); ct != "application/zip" {
 				t.Errorf("upload Content-Type = %q", ct)
 			}
 			if string(r.Body) != string(ext) {
@@ -171,6 +172,13 @@ func TestApplyUploadsInstallsAndIsIdempotent(t *testing.T) {
 	}
 	if props := srv.CustomProperties(); len(props) != 2 || props[0].JSONExpression != `/"objectRef"/"resource"` || props[0].LogSourceTypeID != 446 {
 		t.Errorf("console custom properties: %+v", props)
+	}
+	// The custom rule: the AQL's WHERE clause as filter, the spec's
+	// severity on QRadar's scale.
+	rules := srv.CustomRules()
+	if len(rules) != 1 || rules[0].Name != s.Name || rules[0].Filter != `devicetype = 446 AND "objectRef_resource" IN ('cronjobs', 'jobs')` ||
+		rules[0].Severity != 8 || !rules[0].Enabled || rules[0].ID != steps[0].ExistingRuleID {
+		t.Errorf("console custom rules: %+v (step %+v)", rules, steps[0])
 	}
 
 	// Second apply: nothing to do, no upload.
@@ -202,7 +210,7 @@ func TestChangedAQLIsUpdate(t *testing.T) {
 	if steps[0].Action != qradar.Update || steps[0].ExistingID != id {
 		t.Fatalf("plan: %+v", steps[0])
 	}
-	steps, err = c.Apply(context.Background(), build(t, "2", s), []qradar.Search{s})
+	steps, err = c.Apply(context.Background(), build(t, s), []qradar.Search{s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,24 +227,111 @@ func TestChangedAQLIsUpdate(t *testing.T) {
 	}
 }
 
-// Changing content without bumping the extension version hits QRadar's
-// duplicate check; the error says what to do.
-func TestDuplicateVersionConflict(t *testing.T) {
+// A 409/22613 from the upload (an extension with the same hub id and
+// version) is reported with what to do, and the steps carry it.
+func TestUploadConflict(t *testing.T) {
 	srv := qradartest.NewServer(t)
 	srv.SetInstallPolls(1)
 	c, _ := newClient(t, srv)
 	s := cronjobSearch()
-	if _, err := c.Apply(context.Background(), build(t, "1", s), []qradar.Search{s}); err != nil {
+	srv.FailNext(http.MethodPost, "/config/extension_management/extensions", http.StatusConflict, 1)
+	steps, err := c.Apply(context.Background(), build(t, s), []qradar.Search{s})
+	var ae *qradar.APIError
+	if !errors.As(err, &ae) || ae.HTTPStatus != http.StatusConflict {
+		t.Fatalf("want a 409 APIError, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "same hub id and version") || steps[0].Err == nil {
+		t.Errorf("error/step: %v / %+v", err, steps[0])
+	}
+	if n := srv.Count(http.MethodPost, "/config/extension_management/extensions"); n != 1 {
+		t.Errorf("409 retried: %d uploads", n)
+	}
+}
+
+// A saved search that is up to date but whose custom rule is missing (a
+// console that got searches from an older detgen) is an Update; so is one
+// whose description names another rule version or digest.
+func TestRuleMissingOrChangedIsUpdate(t *testing.T) {
+	srv := qradartest.NewServer(t)
+	srv.SetInstallPolls(1)
+	c, _ := newClient(t, srv)
+	s := cronjobSearch()
+	ext := build(t, s)
+	doc, err := content.Parse(ext)
+	if err != nil {
 		t.Fatal(err)
 	}
-	s.AQL += " LIMIT 10"
-	steps, err := c.Apply(context.Background(), build(t, "1", s), []qradar.Search{s})
-	var ae *qradar.APIError
-	if !errors.As(err, &ae) || ae.HTTPStatus != http.StatusConflict || ae.Code != 22613 {
-		t.Fatalf("want 409/22613 APIError, got %v", err)
+	id := srv.AddSavedSearch(s.Name, s.AQL)
+	steps, err := c.Plan(context.Background(), ext, []qradar.Search{s})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(err.Error(), "bump the extension version") || steps[0].Err == nil {
-		t.Errorf("error/step: %v / %+v", err, steps[0])
+	if steps[0].Action != qradar.Update || steps[0].ExistingID != id || steps[0].ExistingRuleID != 0 {
+		t.Fatalf("search without description or rule: %+v", steps[0])
+	}
+	if _, err := c.Apply(context.Background(), ext, []qradar.Search{s}); err != nil {
+		t.Fatal(err)
+	}
+	if ss := srv.SavedSearches(); len(ss) != 1 || ss[0].Description != doc.Searches[0].Description {
+		t.Errorf("description not installed: %+v", ss)
+	}
+	steps, _ = c.Plan(context.Background(), ext, []qradar.Search{s})
+	if steps[0].Action != qradar.Unchanged || steps[0].ExistingRuleID == 0 {
+		t.Errorf("after apply: %+v", steps[0])
+	}
+	// Severity changes only the rule: the description's digest moves.
+	s.Severity = "critical"
+	ext2 := build(t, s)
+	steps, _ = c.Plan(context.Background(), ext2, []qradar.Search{s})
+	if steps[0].Action != qradar.Update {
+		t.Errorf("severity change: %+v", steps[0])
+	}
+	if _, err := c.Apply(context.Background(), ext2, []qradar.Search{s}); err != nil {
+		t.Fatal(err)
+	}
+	if r := srv.CustomRules(); len(r) != 1 || r[0].Severity != 10 {
+		t.Errorf("rule not updated in place: %+v", r)
+	}
+}
+
+// An aggregating search ships without a custom rule; the plan does not
+// wait for one.
+func TestAggregatingSearchNeedsNoRule(t *testing.T) {
+	srv := qradartest.NewServer(t)
+	srv.SetInstallPolls(1)
+	c, _ := newClient(t, srv)
+	s := qradar.Search{RuleID: "agg", Name: "detgen: many secrets", Version: 1, Severity: "medium",
+		AQL: `SELECT username, COUNT(*) AS n FROM events WHERE devicetype = 446 GROUP BY username HAVING n > 20 LAST 10 MINUTES`}
+	ext := build(t, s, cronjobSearch())
+	if _, err := c.Apply(context.Background(), ext, []qradar.Search{s, cronjobSearch()}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.CustomRules()); n != 1 {
+		t.Errorf("%d custom rules, want 1", n)
+	}
+	steps, err := c.Plan(context.Background(), ext, []qradar.Search{s, cronjobSearch()})
+	if err != nil || steps[0].Action != qradar.Unchanged || steps[1].Action != qradar.Unchanged {
+		t.Errorf("second plan: %v %+v", err, steps)
+	}
+}
+
+// The console refuses a rule whose AQL filter does not validate; the
+// install task fails and Apply says which rule.
+func TestInvalidRuleFilterFailsInstall(t *testing.T) {
+	srv := qradartest.NewServer(t)
+	srv.SetInstallPolls(1)
+	c, _ := newClient(t, srv)
+	s := cronjobSearch()
+	srv.SetValidator(func(q string) []qradartest.Message {
+		if strings.HasPrefix(q, "SELECT * FROM events WHERE ") {
+			return []qradartest.Message{{Severity: "ERROR", Message: "not allowed in a rule"}}
+		}
+		return nil
+	})
+	_, err := c.Apply(context.Background(), build(t, s), []qradar.Search{s})
+	var te *qradar.TaskError
+	if !errors.As(err, &te) || !strings.Contains(te.Message, s.Name) || len(srv.CustomRules()) != 0 {
+		t.Errorf("want a task error naming the rule, got %v", err)
 	}
 }
 
@@ -244,9 +339,9 @@ func TestInvalidAQLChangesNothing(t *testing.T) {
 	srv := qradartest.NewServer(t)
 	c, _ := newClient(t, srv)
 	good := cronjobSearch()
-	bad := qradar.Search{RuleID: "bad", Name: "detgen: bad", Version: 1,
+	bad := qradar.Search{RuleID: "bad", Name: "detgen: bad", Version: 1, Severity: "low",
 		AQL: "SELECT * FROM events WHERE payload ILIKE '%cronjobs%' LAST 1 HOURS"}
-	ext := build(t, "1", good, bad)
+	ext := build(t, good, bad)
 
 	steps, err := c.Apply(context.Background(), ext, []qradar.Search{good, bad})
 	if !errors.Is(err, qradar.ErrInvalidAQL) {
@@ -289,7 +384,7 @@ func TestTaskErrorReportsTaskMessage(t *testing.T) {
 	srv.SetTaskError("Custom property objectRef_resource conflicts with an existing property")
 	c, _ := newClient(t, srv)
 	s := cronjobSearch()
-	steps, err := c.Apply(context.Background(), build(t, "1", s), []qradar.Search{s})
+	steps, err := c.Apply(context.Background(), build(t, s), []qradar.Search{s})
 	var te *qradar.TaskError
 	if !errors.As(err, &te) || te.Status != "ERROR" {
 		t.Fatalf("want TaskError, got %v", err)
@@ -310,7 +405,7 @@ func TestPollTimeout(t *testing.T) {
 	srv.SetInstallPolls(1000)
 	c, sl := newClient(t, srv, func(cfg *qradar.Config) { cfg.PollTimeout = 4 * pollInterval })
 	s := cronjobSearch()
-	_, err := c.Apply(context.Background(), build(t, "1", s), []qradar.Search{s})
+	_, err := c.Apply(context.Background(), build(t, s), []qradar.Search{s})
 	if !errors.Is(err, qradar.ErrPollTimeout) {
 		t.Fatalf("want ErrPollTimeout, got %v", err)
 	}
@@ -485,7 +580,7 @@ func TestPlanRejectsMismatchedExtension(t *testing.T) {
 	srv := qradartest.NewServer(t)
 	c, _ := newClient(t, srv)
 	s := cronjobSearch()
-	ext := build(t, "1", s)
+	ext := build(t, s)
 	changed := s
 	changed.AQL += " LIMIT 5"
 	if _, err := c.Plan(context.Background(), ext, []qradar.Search{changed}); err == nil || !strings.Contains(err.Error(), "different AQL") {
@@ -493,6 +588,11 @@ func TestPlanRejectsMismatchedExtension(t *testing.T) {
 	}
 	if _, err := c.Apply(context.Background(), []byte("not xml"), []qradar.Search{s}); err == nil {
 		t.Error("want error for a non-XML extension")
+	}
+	other := s
+	other.RuleID = "another-rule"
+	if _, err := c.Plan(context.Background(), ext, []qradar.Search{other}); err == nil || !strings.Contains(err.Error(), "no custom rule") {
+		t.Errorf("want missing-rule error, got %v", err)
 	}
 	if n := srv.Count("", "/"); n != 0 {
 		t.Errorf("%d requests sent for a bad extension", n)
@@ -524,12 +624,12 @@ func TestTokenNeverLeaks(t *testing.T) {
 	srv.SetTaskError("task failed for " + token)
 	c2, _ := newClient(t, srv)
 	s := cronjobSearch()
-	_, err = c2.Apply(context.Background(), build(t, "1", s), []qradar.Search{s})
+	_, err = c2.Apply(context.Background(), build(t, s), []qradar.Search{s})
 	errs = append(errs, err)
 	srv.SetValidator(func(string) []qradartest.Message {
 		return []qradartest.Message{{Severity: "ERROR", Message: "bad " + token}}
 	})
-	_, err = c2.Apply(context.Background(), build(t, "2", s), []qradar.Search{s})
+	_, err = c2.Apply(context.Background(), build(t, s), []qradar.Search{s})
 	errs = append(errs, err)
 
 	// Transport error (server closed).

@@ -1,28 +1,44 @@
-// Package content builds the QRadar content extension (XML) that carries a
-// rule's saved search and the custom event properties its AQL reads, and
-// reads it back. Element names inside <content> are detgen's documented
-// stand-ins: VERIFY them against an extension exported from a console (see
-// package push/qradar, which uploads it).
+// Package content builds the QRadar content extension of a build: one
+// archive (a zip holding one <content> XML file, the shape of a QRadar
+// content export) that carries, for every rule, a saved search with the
+// rule's AQL and a real-time custom rule whose test is the AQL's WHERE
+// clause as an "AQL filter query", plus the custom event properties (JSON
+// expressions) the AQL reads. Package push/qradar uploads it; Parse reads it
+// back.
+//
+// What is verified against IBM sources and public exports, what is
+// inferred, and what must still be checked on a console (VERIFY) is in
+// docs/qradar-content.md. In short: the upload format (an XML content
+// export, alone or in a zip), <content>, <custom_rule> with base64
+// rule_data, and the <rule> XML inside it are taken from real exports; the
+// AQL filter test's id and parameter encoding, the custom-property and
+// saved-search element names are inferred and marked VERIFY.
 package content
 
 import (
+	"archive/zip"
 	"bytes"
 	"cmp"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
+	"regexp"
 	"slices"
-	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/detgen/detgen/lang/aql"
 )
 
 // Property is a custom event property defined by a JSON expression for one
 // log source type.
 type Property struct {
-	// Name is the property name the AQL uses in double quotes, e.g.
-	// objectRef_resource.
+	// Name is the property name as the mapping gives it, e.g.
+	// objectRef_resource. The console name is PropertyName(prefix, Name).
 	Name string
 	// JSONExpression selects the value from the JSON event, e.g.
 	// /"objectRef"/"resource".
@@ -32,68 +48,115 @@ type Property struct {
 	LogSourceTypeID int
 }
 
-// Search is one rule's AQL to be installed as a saved search.
+// Search is one rule: installed as a saved search (the AQL) and as a
+// real-time custom rule (the AQL's WHERE clause as an AQL filter test).
 type Search struct {
-	RuleID      string
-	Name        string // saved-search name; the key used to find it on the console
+	RuleID      string // the spec's id; the rule's and search's UUIDs derive from it
+	Name        string // saved-search and custom-rule name; the key used to find them on the console
 	Description string
-	Version     int // rule version
-	AQL         string
-	Properties  []Property // custom properties the AQL needs
+	Version     int    // rule version
+	AQL         string // the full SELECT; its WHERE clause is the custom rule's filter
+	Severity    string // spec severity: informational, low, medium, high, critical
+	Confidence  string // spec confidence: low, medium, high ("" = medium)
+	Created     string // spec date, YYYY-MM-DD ("" = not written)
+	Modified    string // spec modified date, YYYY-MM-DD ("" = not written)
+	Properties  []Property
 }
 
-// Document is the XML shape of an extension. See the package comment for
-// which parts are VERIFY.
-type Document struct {
-	XMLName    xml.Name       `xml:"content"`
-	Extension  Header         `xml:"detgen_extension"`
-	Properties []PropertyElem `xml:"custom_property"`
-	Searches   []SearchElem   `xml:"saved_search"`
+// Options are the build-wide settings of an extension.
+type Options struct {
+	// Name is the stem of the XML file inside the archive (Name+".xml");
+	// letters, digits, '.', '_' and '-' only.
+	Name string
+	// PropertyPrefix namespaces every custom property the extension
+	// defines: the console name of property p is
+	// PropertyName(PropertyPrefix, p.Name). The AQL must already use that
+	// name (Build checks it): the prefix has to be applied by the AQL
+	// generator too, through PropertyName.
+	PropertyPrefix string
+	// Owner is the console user written as the owner of searches and
+	// rules ("" = admin).
+	Owner string
+	// RulesDisabled installs the custom rules disabled.
+	RulesDisabled bool
+	// QRadarVersion, when set, is written as <qradarversion> (exports carry
+	// the version of the console they came from; VERIFY whether an import
+	// requires or checks it).
+	QRadarVersion string
 }
 
-type Header struct {
-	ID          string `xml:"id,attr"`
-	Name        string `xml:"name,attr"`
-	Version     string `xml:"version,attr"`
-	Generator   string `xml:"generator,attr"`
-	Description string `xml:"description,omitempty"`
+// DefaultPropertyPrefix is the namespace detgen's own custom properties are
+// meant to carry on a console, so that they never collide with a
+// console's existing properties (see PropertyName).
+const DefaultPropertyPrefix = "detgen_"
+
+// PropertyName is the console name of a custom property: prefix + name. It
+// is the one place the namespacing is defined; the AQL generator and the
+// content builder must both use it. Names the DSM defines (builtin
+// properties) are IBM's and are never prefixed: do not call it for them.
+func PropertyName(prefix, name string) string { return prefix + name }
+
+// fileStemRE is what Options.Name may hold.
+var fileStemRE = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// Build renders the <content> XML for searches. The output is
+// deterministic: no timestamps except the rules' own dates, properties
+// sorted by (name, log source type), searches and rules by (rule id, name),
+// ids derived from names. All errors are collected and returned together.
+func Build(opts Options, searches []Search) ([]byte, error) {
+	doc, err := document(opts, searches)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	buf.WriteString("<!--" + headerComment(searches) + "-->\n")
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("qradar: encoding extension: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("qradar: encoding extension: %w", err)
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
 }
 
-type PropertyElem struct {
-	Name             string `xml:"name,attr"`
-	PropertyType     string `xml:"property_type,attr"`
-	LogSourceTypeID  int    `xml:"log_source_type_id,attr"`
-	Enabled          bool   `xml:"enabled,attr"`
-	UseForRuleEngine bool   `xml:"use_for_rule_engine,attr"`
-	JSONExpression   string `xml:"json_expression"`
+// zipTime is the modification time of the archive's entry: fixed, so that
+// equal input gives equal bytes.
+var zipTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// BuildArchive is Build wrapped in a zip holding the one file
+// opts.Name+".xml" (stored, not compressed, so the bytes do not depend on
+// the compressor). This is what detgen build writes and detgen push qradar
+// uploads.
+func BuildArchive(opts Options, searches []Search) ([]byte, error) {
+	x, err := Build(opts, searches)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: opts.Name + ".xml", Method: zip.Store, Modified: zipTime})
+	if err != nil {
+		return nil, fmt.Errorf("qradar: writing extension archive: %w", err)
+	}
+	if _, err := w.Write(x); err != nil {
+		return nil, fmt.Errorf("qradar: writing extension archive: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("qradar: writing extension archive: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
-type SearchElem struct {
-	RuleID       string        `xml:"rule_id,attr"`
-	RuleVersion  int           `xml:"rule_version,attr"`
-	Database     string        `xml:"database,attr"`
-	IsShared     bool          `xml:"is_shared,attr"`
-	Name         string        `xml:"name"`
-	Description  string        `xml:"description"`
-	AQL          string        `xml:"aql"`
-	PropertyRefs []PropertyRef `xml:"custom_property_ref"`
-}
+// IsArchive reports whether b is a zip archive (as BuildArchive writes)
+// rather than bare XML.
+func IsArchive(b []byte) bool { return bytes.HasPrefix(b, []byte("PK\x03\x04")) }
 
-type PropertyRef struct {
-	Name string `xml:"name,attr"`
-}
-
-// BuildExtension renders the content extension for searches. id and version
-// identify the extension (the console refuses a second upload of the same id
-// and version with 409/22613, so bump version whenever the content changes);
-// name and description are informational.
-//
-// Custom properties are collected from all searches, deduplicated and sorted;
-// the same property name may appear with one JSON expression per log source
-// type, and a second, different expression for the same name and log source
-// type is an error. Saved searches are sorted by (rule id, name) and their
-// names must be unique. All errors are collected and returned together.
-func BuildExtension(id, name, version, description string, searches []Search) ([]byte, error) {
+// document checks the input and assembles the XML tree.
+func document(opts Options, searches []Search) (*xmlContent, error) {
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(format, args...))
@@ -113,10 +176,13 @@ func BuildExtension(id, name, version, description string, searches []Search) ([
 			bad("%s: %v", what, err)
 		}
 	}
-	checkLabel("extension id", id)
-	checkLabel("extension name", name)
-	checkLabel("extension version", version)
-	checkText("extension description", description)
+	if !fileStemRE.MatchString(opts.Name) {
+		bad("extension name %q must be letters, digits, '.', '_' or '-'", opts.Name)
+	}
+	checkText("property prefix", opts.PropertyPrefix)
+	checkText("qradar version", opts.QRadarVersion)
+	owner := cmp.Or(opts.Owner, "admin")
+	checkLabel("owner", owner)
 	if len(searches) == 0 {
 		bad("no searches")
 	}
@@ -126,36 +192,82 @@ func BuildExtension(id, name, version, description string, searches []Search) ([
 		lst  int
 	}
 	props := map[propKey]Property{}
-	seenSearch := map[string]bool{}
-	doc := Document{Extension: Header{
-		ID: id, Name: name, Version: version, Generator: "detgen", Description: description,
-	}}
+	seenName := map[string]bool{}
+	seenRule := map[string]bool{}
+	ids := map[int]string{}
+	id := func(kind, key string) int {
+		n := stableID(kind, key)
+		if other, ok := ids[n]; ok && other != kind+" "+key {
+			bad("id %d of %s %q collides with %s; rename one", n, kind, key, other)
+		}
+		ids[n] = kind + " " + key
+		return n
+	}
+
+	doc := &xmlContent{QRadarVersion: opts.QRadarVersion}
+	type item struct {
+		ruleID, name string
+		search       xmlSearch
+		rule         xmlCustomRule
+	}
+	var items []item
 	for i, s := range searches {
 		where := fmt.Sprintf("search %d (%q)", i, s.Name)
 		checkLabel(where+": rule id", s.RuleID)
 		checkLabel(where+": name", s.Name)
-		if seenSearch[s.Name] {
-			bad("%s: duplicate saved-search name", where)
+		if seenName[s.Name] {
+			bad("%s: duplicate search name", where)
 		}
-		seenSearch[s.Name] = true
+		seenName[s.Name] = true
+		if seenRule[s.RuleID] {
+			bad("%s: duplicate rule id %q", where, s.RuleID)
+		}
+		seenRule[s.RuleID] = true
 		if s.Version < 0 {
 			bad("%s: negative rule version %d", where, s.Version)
 		}
 		checkText(where+": description", s.Description)
-		if strings.TrimSpace(s.AQL) == "" {
-			bad("%s: AQL is empty", where)
-		}
 		checkText(where+": AQL", s.AQL)
-
-		xs := SearchElem{
-			RuleID: s.RuleID, RuleVersion: s.Version, Database: "events", IsShared: true,
-			Name: s.Name, Description: s.Description, AQL: s.AQL,
+		sev, err := Severity(s.Severity)
+		if err != nil {
+			bad("%s: %v", where, err)
 		}
-		refs := map[string]bool{}
+		cred, err := Credibility(s.Confidence)
+		if err != nil {
+			bad("%s: %v", where, err)
+		}
+		created, err := exportDate(s.Created)
+		if err != nil {
+			bad("%s: date: %v", where, err)
+		}
+		modified, err := exportDate(s.Modified)
+		if err != nil {
+			bad("%s: modified: %v", where, err)
+		}
+		q, filter, err := parseAQL(s.AQL)
+		if err != nil {
+			bad("%s: %v", where, err)
+		}
+		// Every property the extension defines for this search must be the
+		// one its AQL reads.
+		quoted := map[string]bool{}
+		if q != nil {
+			aql.Inspect(q, func(n aql.Node) bool {
+				if id, ok := n.(*aql.Ident); ok && id.Quoted {
+					quoted[id.Name] = true
+				}
+				return true
+			})
+		}
 		for _, p := range s.Properties {
-			pw := fmt.Sprintf("%s: property %q", where, p.Name)
-			if err := checkPropertyName(p.Name); err != nil {
+			name := PropertyName(opts.PropertyPrefix, p.Name)
+			pw := fmt.Sprintf("%s: property %q", where, name)
+			if err := checkPropertyName(name); err != nil {
 				bad("%s: %v", pw, err)
+			}
+			if q != nil && !quoted[name] {
+				bad("%s is not read by the AQL (it reads %s): the AQL generator and the extension must name properties alike (content.PropertyName)",
+					pw, strings.Join(sortedKeys(quoted), ", "))
 			}
 			if strings.TrimSpace(p.JSONExpression) == "" {
 				bad("%s: JSON expression is empty", pw)
@@ -164,78 +276,188 @@ func BuildExtension(id, name, version, description string, searches []Search) ([
 			if p.LogSourceTypeID <= 0 {
 				bad("%s: log source type id %d is not positive", pw, p.LogSourceTypeID)
 			}
-			k := propKey{p.Name, p.LogSourceTypeID}
+			k := propKey{name, p.LogSourceTypeID}
 			if old, ok := props[k]; ok && old.JSONExpression != p.JSONExpression {
 				bad("%s: conflicting JSON expressions %q and %q for log source type %d",
 					pw, old.JSONExpression, p.JSONExpression, p.LogSourceTypeID)
 			} else if !ok {
-				props[k] = p
+				props[k] = Property{Name: name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID}
 			}
-			refs[p.Name] = true
 		}
-		for _, n := range sortedKeys(refs) {
-			xs.PropertyRefs = append(xs.PropertyRefs, PropertyRef{Name: n})
+		if len(errs) > 0 {
+			continue
 		}
-		doc.Searches = append(doc.Searches, xs)
+		if aggregating(q) {
+			// A count over a window is a counter test in the CRE, whose
+			// XML no public export shows: ship the search alone.
+			items = append(items, item{ruleID: s.RuleID, name: s.Name, search: xmlSearch{
+				UID: uuid5("search", s.RuleID), Name: s.Name,
+				Description: searchDescription(s, nil),
+				Database:    "EVENTS", AQL: s.AQL, Owner: owner, IsShared: true,
+			}})
+			continue
+		}
+
+		ruleID := id("custom_rule", s.RuleID)
+		ruleXML, err := encodeRule(ruleDoc{
+			BuildingBlock: false, Enabled: !opts.RulesDisabled, ID: ruleID, Owner: owner,
+			RoleDefinition: false, Scope: "LOCAL", Type: "EVENT",
+			Name: s.Name, Notes: s.Description,
+			Tests:   []ruleTest{aqlFilterTest(filter)},
+			Actions: ruleActions{ForceOffenseCreation: true},
+			Responses: ruleResponses{NewEvent: &newEvent{
+				ContributeOffenseName: true, Credibility: cred, DescribeOffense: true, Description: s.Description,
+				ForceOffenseCreation: true, LowLevelCategory: SingleEventRuleMatch, Name: s.Name,
+				Relevance: DefaultRelevance, Severity: sev,
+			}},
+		})
+		if err != nil {
+			bad("%s: %v", where, err)
+			continue
+		}
+		items = append(items, item{
+			ruleID: s.RuleID, name: s.Name,
+			search: xmlSearch{
+				UID: uuid5("search", s.RuleID), Name: s.Name,
+				Description: searchDescription(s, ruleXML),
+				Database:    "EVENTS", AQL: s.AQL, Owner: owner, IsShared: true,
+			},
+			rule: xmlCustomRule{
+				Origin: "USER", ModDate: modified, RuleData: base64.StdEncoding.EncodeToString(ruleXML),
+				UUID: uuid5("custom_rule", s.RuleID), RuleType: 0, ID: ruleID, CreateDate: created,
+			},
+		})
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		return cmp.Or(strings.Compare(a.ruleID, b.ruleID), strings.Compare(a.name, b.name))
+	})
+	for _, it := range items {
+		doc.Searches = append(doc.Searches, it.search)
+		if it.rule.UUID != "" {
+			doc.Rules = append(doc.Rules, it.rule)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("qradar: invalid extension: %w", errors.Join(errs...))
 	}
 
-	for _, p := range props {
-		doc.Properties = append(doc.Properties, PropertyElem{
-			Name: p.Name, PropertyType: "string", LogSourceTypeID: p.LogSourceTypeID,
-			Enabled: true, UseForRuleEngine: true, JSONExpression: p.JSONExpression,
+	keys := make([]propKey, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b propKey) int {
+		return cmp.Or(strings.Compare(a.name, b.name), cmp.Compare(a.lst, b.lst))
+	})
+	for _, k := range keys {
+		p := props[k]
+		propID := id("ariel_regex_property", p.Name)
+		if !slices.ContainsFunc(doc.Properties, func(x xmlProperty) bool { return x.ID == propID }) {
+			doc.Properties = append(doc.Properties, xmlProperty{
+				ID: propID, Name: p.Name, Type: "string", Database: "events", ForceParse: true,
+				Description: "Defined by detgen (JSON expression; optimized for rules).", Username: owner,
+			})
+		}
+		doc.Expressions = append(doc.Expressions, xmlJSONExpression{
+			ID:   id("ariel_property_json_expression", fmt.Sprintf("%s\x00%d", p.Name, p.LogSourceTypeID)),
+			APID: propID, DeviceTypeID: p.LogSourceTypeID, Expression: p.JSONExpression, Enabled: true, Username: owner,
 		})
 	}
-	slices.SortFunc(doc.Properties, func(a, b PropertyElem) int {
-		return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.LogSourceTypeID, b.LogSourceTypeID))
-	})
-	slices.SortFunc(doc.Searches, func(a, b SearchElem) int {
-		return cmp.Or(strings.Compare(a.RuleID, b.RuleID), strings.Compare(a.Name, b.Name))
-	})
-
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", "  ")
-	if err := enc.EncodeToken(xml.Comment(headerComment(doc))); err != nil {
-		return nil, fmt.Errorf("qradar: encoding extension: %w", err)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("qradar: invalid extension: %w", errors.Join(errs...))
 	}
-	if err := enc.Flush(); err != nil {
-		return nil, fmt.Errorf("qradar: encoding extension: %w", err)
-	}
-	buf.WriteByte('\n')
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("qradar: encoding extension: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("qradar: encoding extension: %w", err)
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	return doc, nil
 }
 
-// headerComment names detgen, the extension and every rule id and version.
-// Identifiers are sanitised so that the comment stays well-formed.
-func headerComment(doc Document) string {
+// searchDescription is the saved search's description: the rule's, plus a
+// line naming detgen, the rule and version, and a digest of the custom
+// rule, so that a console whose search shows another description runs an
+// older or different rule (push qradar compares it).
+func searchDescription(s Search, ruleXML []byte) string {
+	line := fmt.Sprintf("detgen rule %s version %d; custom rule %s", s.RuleID, s.Version, digest(ruleXML))
+	if ruleXML == nil {
+		line = fmt.Sprintf("detgen rule %s version %d; no custom rule (aggregating search)", s.RuleID, s.Version)
+	}
+	if strings.TrimSpace(s.Description) == "" {
+		return line
+	}
+	return strings.TrimRight(s.Description, " \t\r\n") + "\n\n" + line
+}
+
+// aggregating reports whether a query counts over groups of events
+// (GROUP BY, HAVING): no single-event AQL filter expresses it.
+func aggregating(q *aql.Query) bool { return len(q.GroupBy) > 0 || q.Having != nil }
+
+// BuildsRule reports whether the extension carries a custom rule for s:
+// every search whose AQL does not aggregate. Aggregating searches are
+// shipped as saved searches only (docs/qradar-content.md).
+func BuildsRule(s Search) bool {
+	q, err := aql.Parse(s.AQL)
+	return err == nil && !aggregating(q)
+}
+
+// exportDate turns a spec date (YYYY-MM-DD) into the form of an export's
+// <create_date>/<mod_date> (2025-03-26T16:11:26.275+01:00), at midnight UTC.
+func exportDate(d string) (string, error) {
+	if d == "" {
+		return "", nil
+	}
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return "", fmt.Errorf("%q is not YYYY-MM-DD", d)
+	}
+	return t.Format("2006-01-02T15:04:05.000-07:00"), nil
+}
+
+// parseAQL parses a saved search's AQL and returns its WHERE clause as one
+// line of AQL: the custom rule's filter.
+func parseAQL(src string) (*aql.Query, string, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, "", errors.New("AQL is empty")
+	}
+	q, err := aql.Parse(src)
+	if err != nil {
+		return nil, "", fmt.Errorf("AQL does not parse: %v", err)
+	}
+	if q.Where == nil {
+		return q, "", errors.New("AQL has no WHERE clause: the custom rule would match every event")
+	}
+	if q.Table != "events" {
+		return q, "", fmt.Errorf("AQL reads %s: only event rules are built", q.Table)
+	}
+	return q, aql.PrintExpr(q.Where), nil
+}
+
+// headerComment names detgen and every rule, so that a reader of the file
+// knows where it came from. Identifiers are sanitised so that the comment
+// stays well-formed.
+func headerComment(searches []Search) string {
 	var b strings.Builder
 	b.WriteString("\n  Generated by detgen (github.com/detgen/detgen). Do not edit; regenerate.\n")
-	fmt.Fprintf(&b, "  extension %s version %s\n", commentSafe(doc.Extension.ID), commentSafe(doc.Extension.Version))
-	for _, s := range doc.Searches {
-		fmt.Fprintf(&b, "  rule %s version %d: saved search %s\n",
-			commentSafe(s.RuleID), s.RuleVersion, commentSafe(strconv.Quote(s.Name)))
+	b.WriteString("  Each rule is a saved search (<search>) and a custom rule (<custom_rule>, rule XML base64 in <rule_data>).\n")
+	rs := slices.Clone(searches)
+	slices.SortFunc(rs, func(a, b Search) int {
+		return cmp.Or(strings.Compare(a.RuleID, b.RuleID), strings.Compare(a.Name, b.Name))
+	})
+	for _, s := range rs {
+		fmt.Fprintf(&b, "  rule %s version %d, severity %s\n", commentSafe(s.RuleID), s.Version, commentSafe(s.Severity))
 	}
-	b.WriteString("  VERIFY: element names are detgen's; see package push/qradar.\n")
+	b.WriteString("  VERIFY: see docs/qradar-content.md for which element names are verified.\n")
 	return b.String()
 }
 
-// commentSafe removes "--" (forbidden inside XML comments).
+// commentSafe removes "--" (forbidden inside XML comments) and anything
+// that is not printable.
 func commentSafe(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) || !isXMLChar(r) {
+			return '?'
+		}
+		return r
+	}, s)
 	for strings.Contains(s, "--") {
 		s = strings.ReplaceAll(s, "--", "-")
 	}
-	return s
+	return strings.TrimSuffix(s, "-")
 }
 
 func checkPropertyName(n string) error {
@@ -291,13 +513,28 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// Parse decodes an extension built by BuildExtension.
-func Parse(b []byte) (*Document, error) {
-	var doc Document
-	dec := xml.NewDecoder(bytes.NewReader(b))
-	dec.Strict = true
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("qradar: extension is not a detgen content extension: %w", err)
+// readArchive returns the one XML file of a zip archive.
+func readArchive(b []byte) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("not a zip archive: %w", err)
 	}
-	return &doc, nil
+	var found *zip.File
+	for _, f := range zr.File {
+		if strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
+			if found != nil {
+				return nil, fmt.Errorf("archive holds more than one XML file (%s, %s)", found.Name, f.Name)
+			}
+			found = f
+		}
+	}
+	if found == nil {
+		return nil, errors.New("archive holds no XML file")
+	}
+	rc, err := found.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, 256<<20))
 }

@@ -5,8 +5,9 @@
 //
 //	POST /ariel/validators/aql                      query_expression in the form body or URL
 //	GET  /ariel/saved_searches                      Range: items=a-b, filter=name="…", fields=…
-//	POST /config/extension_management/extensions    raw XML body or multipart "file"
+//	POST /config/extension_management/extensions    zip or XML body, or multipart "file"
 //	GET  /config/extension_management/extensions[/{id}]
+//	GET  /analytics/rules                           Range: items=a-b, fields=…
 //	POST /config/extension_management/extensions/{id}?action_type=INSTALL|PREVIEW&overwrite=…
 //	GET  /config/extension_management/extensions_task_status/{status_id}
 //
@@ -15,20 +16,30 @@
 // application/json (else 406). Errors use QRadar's JSON error shape
 // {http_response:{code,message}, code, message, description, details}.
 //
-// The fake parses the extension format written by qradar.BuildExtension with
-// its own types, so it checks the wire format independently of the client.
+// The fake reads the content-extension format (a zip holding one <content>
+// XML file, or the bare XML; docs/qradar-content.md) with its own types and
+// decoders, never the builder's parser, so it checks the wire format
+// independently of the client. Installing an extension creates its custom
+// properties, saved searches and custom rules; a rule's AQL filter goes
+// through the validator hook first (SELECT * FROM events WHERE filter), and
+// an invalid filter fails the install task as the console would refuse the
+// rule.
 package qradartest
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -61,8 +72,6 @@ type SavedSearch struct {
 	IsQuickSearch  bool   `json:"is_quick_search"`
 	CreationDate   int64  `json:"creation_date"`
 	ModifiedDate   int64  `json:"modified_date"`
-	RuleID         string `json:"-"`
-	RuleVersion    int    `json:"-"`
 	FromExtensions []int  `json:"-"` // extension ids that installed it
 }
 
@@ -72,6 +81,23 @@ type CustomProperty struct {
 	PropertyType    string
 	LogSourceTypeID int
 	JSONExpression  string
+}
+
+// CustomRule is an installed custom rule.
+type CustomRule struct {
+	ID          int
+	UUID        string // the identifier GET /analytics/rules shows
+	Name        string
+	Notes       string
+	Enabled     bool
+	Type        string // EVENT
+	Origin      string // USER
+	Filter      string // the AQL filter test's query, decoded
+	Severity    int
+	Credibility int
+	Relevance   int
+	Created     int64
+	Modified    int64
 }
 
 // Request is one logged request.
@@ -102,6 +128,7 @@ type Server struct {
 	faults      []*fault
 	log         []Request
 	searches    []*SavedSearch
+	rules       []*CustomRule
 	props       map[propKey]CustomProperty
 	extensions  []*extension
 	tasks       map[int]*task
@@ -120,13 +147,10 @@ type fault struct {
 }
 
 type extension struct {
-	ID          int
-	HubID       string
-	Name        string
-	Version     string
-	Description string
-	Status      string
-	doc         xmlContent
+	ID     int
+	Name   string // the XML file's name without .xml ("content" for a bare XML upload)
+	Status string
+	doc    *parsedContent
 }
 
 type task struct {
@@ -158,6 +182,7 @@ func NewServer(t testing.TB) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/ariel/validators/aql", s.handleValidate)
 	mux.HandleFunc("GET /api/ariel/saved_searches", s.handleSavedSearches)
+	mux.HandleFunc("GET /api/analytics/rules", s.handleRules)
 	mux.HandleFunc("POST /api/config/extension_management/extensions", s.handleUpload)
 	mux.HandleFunc("GET /api/config/extension_management/extensions", s.handleListExtensions)
 	mux.HandleFunc("GET /api/config/extension_management/extensions/{id}", s.handleGetExtension)
@@ -278,6 +303,17 @@ func (s *Server) CustomProperties() []CustomProperty {
 		}
 		return a.LogSourceTypeID - b.LogSourceTypeID
 	})
+	return out
+}
+
+// CustomRules returns copies of the installed custom rules, by id.
+func (s *Server) CustomRules() []CustomRule {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]CustomRule, len(s.rules))
+	for i, r := range s.rules {
+		out[i] = *r
+	}
 	return out
 }
 
@@ -454,6 +490,46 @@ func (s *Server) handleSavedSearches(w http.ResponseWriter, r *http.Request) {
 		name := strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(m[1])
 		list = slices.DeleteFunc(list, func(ss SavedSearch) bool { return ss.Name != name })
 	}
+	items := make([]any, len(list))
+	for i, ss := range list {
+		items[i] = ss
+	}
+	writeList(w, r, items)
+}
+
+// ruleJSON is a rule as GET /analytics/rules lists it.
+type ruleJSON struct {
+	ID                   int     `json:"id"`
+	Name                 string  `json:"name"`
+	Type                 string  `json:"type"`
+	Enabled              bool    `json:"enabled"`
+	Owner                string  `json:"owner"`
+	Origin               string  `json:"origin"`
+	Identifier           string  `json:"identifier"`
+	LinkedRuleIdentifier *string `json:"linked_rule_identifier"`
+	CreationDate         int64   `json:"creation_date"`
+	ModificationDate     int64   `json:"modification_date"`
+}
+
+func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	items := make([]any, 0, len(s.rules))
+	for _, cr := range s.rules {
+		items = append(items, ruleJSON{ID: cr.ID, Name: cr.Name, Type: cr.Type, Enabled: cr.Enabled, Owner: "admin",
+			Origin: cr.Origin, Identifier: cr.UUID, CreationDate: cr.Created, ModificationDate: cr.Modified})
+	}
+	s.mu.Unlock()
+	if r.URL.Query().Get("filter") != "" {
+		writeError(w, http.StatusUnprocessableEntity, 1005, "A request parameter is not valid",
+			"the fake console does not filter rules")
+		return
+	}
+	writeList(w, r, items)
+}
+
+// writeList writes a list endpoint's answer: the Range header selects
+// items (Content-Range says which), fields= keeps only the named ones.
+func writeList(w http.ResponseWriter, r *http.Request, list []any) {
 	total := len(list)
 	if rg := r.Header.Get("Range"); rg != "" {
 		m := rangeHeader.FindStringSubmatch(strings.TrimSpace(rg))
@@ -478,9 +554,9 @@ func (s *Server) handleSavedSearches(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]map[string]any, 0, len(list))
 	fields := r.URL.Query().Get("fields")
-	for _, ss := range list {
+	for _, item := range list {
 		var m map[string]any
-		b, _ := json.Marshal(ss)
+		b, _ := json.Marshal(item)
 		_ = json.Unmarshal(b, &m)
 		if fields != "" {
 			keep := map[string]any{}
@@ -497,28 +573,183 @@ func (s *Server) handleSavedSearches(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// XML shapes of qradar.BuildExtension, declared independently.
+// The content-extension format, declared independently of package
+// content: the elements the fake installs.
 type xmlContent struct {
-	XMLName   xml.Name `xml:"content"`
-	Extension *struct {
-		ID          string `xml:"id,attr"`
-		Name        string `xml:"name,attr"`
-		Version     string `xml:"version,attr"`
-		Description string `xml:"description"`
-	} `xml:"detgen_extension"`
+	XMLName    xml.Name `xml:"content"`
 	Properties []struct {
-		Name            string `xml:"name,attr"`
-		PropertyType    string `xml:"property_type,attr"`
-		LogSourceTypeID int    `xml:"log_source_type_id,attr"`
-		JSONExpression  string `xml:"json_expression"`
-	} `xml:"custom_property"`
+		ID   int    `xml:"id"`
+		Name string `xml:"propertyname"`
+		Type string `xml:"propertytype"`
+	} `xml:"ariel_regex_property"`
+	Expressions []struct {
+		APID         int    `xml:"ap_id"`
+		DeviceTypeID int    `xml:"devicetypeid"`
+		Expression   string `xml:"expression"`
+		Enabled      bool   `xml:"enabled"`
+	} `xml:"ariel_property_json_expression"`
 	Searches []struct {
-		RuleID      string `xml:"rule_id,attr"`
-		RuleVersion int    `xml:"rule_version,attr"`
 		Name        string `xml:"name"`
 		Description string `xml:"description"`
 		AQL         string `xml:"aql"`
-	} `xml:"saved_search"`
+	} `xml:"search"`
+	Rules []struct {
+		Origin   string `xml:"origin"`
+		RuleData string `xml:"rule_data"`
+		UUID     string `xml:"uuid"`
+		RuleType int    `xml:"rule_type"`
+	} `xml:"custom_rule"`
+}
+
+// xmlRule is the rule XML a custom rule's rule_data carries, base64.
+type xmlRule struct {
+	XMLName xml.Name `xml:"rule"`
+	Enabled bool     `xml:"enabled,attr"`
+	Type    string   `xml:"type,attr"`
+	Name    string   `xml:"name"`
+	Notes   string   `xml:"notes"`
+	Tests   []struct {
+		Name   string `xml:"name,attr"`
+		Params []struct {
+			ID        int    `xml:"id,attr"`
+			Selection string `xml:"userSelection"`
+		} `xml:"parameter"`
+	} `xml:"testDefinitions>test"`
+	NewEvent *struct {
+		Severity    int `xml:"severity,attr"`
+		Credibility int `xml:"credibility,attr"`
+		Relevance   int `xml:"relevance,attr"`
+	} `xml:"responses>newevent"`
+}
+
+const aqlTest = "com.q1labs.semsources.cre.tests.AQL_Test"
+
+// parsedContent is an uploaded extension, checked and decoded.
+type parsedContent struct {
+	props    []CustomProperty
+	searches []SavedSearch
+	rules    []CustomRule
+}
+
+// readExtension decodes an upload: a zip holding one .xml file, or XML.
+func readExtension(data []byte) (name string, doc *parsedContent, err error) {
+	name = "content"
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return "", nil, fmt.Errorf("zip: %v", err)
+		}
+		var xmls []*zip.File
+		for _, f := range zr.File {
+			if strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
+				xmls = append(xmls, f)
+			}
+		}
+		if len(xmls) != 1 {
+			return "", nil, fmt.Errorf("zip holds %d XML files, want 1", len(xmls))
+		}
+		rc, err := xmls[0].Open()
+		if err != nil {
+			return "", nil, fmt.Errorf("zip: %v", err)
+		}
+		data, err = io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return "", nil, fmt.Errorf("zip: %v", err)
+		}
+		name = strings.TrimSuffix(xmls[0].Name, ".xml")
+	}
+	var c xmlContent
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = true
+	if err := dec.Decode(&c); err != nil {
+		return "", nil, fmt.Errorf("XML: %v", err)
+	}
+	doc = &parsedContent{}
+	names := map[int]string{}
+	for _, p := range c.Properties {
+		if p.Name == "" || p.Type == "" {
+			return "", nil, fmt.Errorf("ariel_regex_property %d without propertyname or propertytype", p.ID)
+		}
+		names[p.ID] = p.Name
+	}
+	for _, e := range c.Expressions {
+		n, ok := names[e.APID]
+		if !ok {
+			return "", nil, fmt.Errorf("JSON expression for unknown property id %d", e.APID)
+		}
+		if e.Expression == "" || e.DeviceTypeID <= 0 {
+			return "", nil, fmt.Errorf("JSON expression of %q without expression or devicetypeid", n)
+		}
+		doc.props = append(doc.props, CustomProperty{Name: n, PropertyType: typeOf(c, e.APID), LogSourceTypeID: e.DeviceTypeID, JSONExpression: e.Expression})
+	}
+	for _, ss := range c.Searches {
+		if ss.Name == "" || ss.AQL == "" {
+			return "", nil, errors.New("search without name or aql")
+		}
+		doc.searches = append(doc.searches, SavedSearch{Name: ss.Name, AQL: ss.AQL, Description: ss.Description})
+	}
+	for _, cr := range c.Rules {
+		rule, err := readRule(cr.RuleData)
+		if err != nil {
+			return "", nil, fmt.Errorf("custom_rule %s: %v", cr.UUID, err)
+		}
+		if cr.UUID == "" || cr.Origin != "USER" || cr.RuleType != 0 {
+			return "", nil, fmt.Errorf("custom_rule %q: want a uuid, origin USER and rule_type 0 (event)", cr.UUID)
+		}
+		rule.UUID, rule.Origin = cr.UUID, cr.Origin
+		doc.rules = append(doc.rules, rule)
+	}
+	return name, doc, nil
+}
+
+func typeOf(c xmlContent, id int) string {
+	for _, p := range c.Properties {
+		if p.ID == id {
+			return p.Type
+		}
+	}
+	return ""
+}
+
+// readRule decodes rule_data and the AQL filter test's query: the query
+// percent-encoded, optionally followed by '|' and more.
+func readRule(data string) (CustomRule, error) {
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return CustomRule{}, fmt.Errorf("rule_data: %v", err)
+	}
+	var x xmlRule
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	dec.Strict = true
+	if err := dec.Decode(&x); err != nil {
+		return CustomRule{}, fmt.Errorf("rule XML: %v", err)
+	}
+	r := CustomRule{Name: x.Name, Notes: x.Notes, Enabled: x.Enabled, Type: x.Type}
+	if r.Name == "" || r.Type != "EVENT" {
+		return r, errors.New("rule XML without a name or not an EVENT rule")
+	}
+	for _, t := range x.Tests {
+		if t.Name != aqlTest {
+			continue
+		}
+		for _, p := range t.Params {
+			if p.ID != 1 {
+				continue
+			}
+			q, _, _ := strings.Cut(p.Selection, "|")
+			if r.Filter, err = url.PathUnescape(q); err != nil {
+				return r, fmt.Errorf("AQL filter %q: %v", q, err)
+			}
+		}
+	}
+	if r.Filter == "" {
+		return r, errors.New("rule without an AQL filter test")
+	}
+	if x.NewEvent != nil {
+		r.Severity, r.Credibility, r.Relevance = x.NewEvent.Severity, x.NewEvent.Credibility, x.NewEvent.Relevance
+	}
+	return r, nil
 }
 
 func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
@@ -533,59 +764,42 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		}
 		data, _ = io.ReadAll(f)
 		f.Close()
-	case strings.HasPrefix(ct, "application/xml"), strings.HasPrefix(ct, "text/xml"):
+	case strings.HasPrefix(ct, "application/xml"), strings.HasPrefix(ct, "text/xml"), strings.HasPrefix(ct, "application/zip"):
 		data, _ = io.ReadAll(r.Body)
 	default:
 		writeError(w, http.StatusUnsupportedMediaType, 1009, "Unsupported Media Type",
-			"the fake console accepts application/xml or multipart/form-data (file)")
+			"the fake console accepts application/zip, application/xml or multipart/form-data (file)")
 		return
 	}
-	var doc xmlContent
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	dec.Strict = true
-	if err := dec.Decode(&doc); err != nil {
-		writeError(w, http.StatusUnprocessableEntity, 22607, "The extension is not valid", "XML: "+err.Error())
+	name, doc, err := readExtension(data)
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, 22607, "The supplied extension could not be validated successfully", err.Error())
 		return
-	}
-	if doc.Extension == nil || doc.Extension.ID == "" || doc.Extension.Version == "" {
-		writeError(w, http.StatusUnprocessableEntity, 22607, "The extension is not valid", "missing detgen_extension id/version")
-		return
-	}
-	for _, ss := range doc.Searches {
-		if ss.Name == "" || ss.AQL == "" {
-			writeError(w, http.StatusUnprocessableEntity, 22607, "The extension is not valid", "saved_search without name or aql")
-			return
-		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, e := range s.extensions {
-		if e.HubID == doc.Extension.ID && e.Version == doc.Extension.Version {
-			writeError(w, http.StatusConflict, 22613, "An extension with the same hub id and version already exists",
-				fmt.Sprintf("extension %d has hub id %q version %q", e.ID, e.HubID, e.Version))
-			return
-		}
-	}
 	s.nextID++
-	e := &extension{ID: s.nextID, HubID: doc.Extension.ID, Name: doc.Extension.Name, Version: doc.Extension.Version,
-		Description: doc.Extension.Description, Status: "UPLOADED", doc: doc}
+	e := &extension{ID: s.nextID, Name: name, Status: "UPLOADED", doc: doc}
 	s.extensions = append(s.extensions, e)
 	writeJSON(w, http.StatusCreated, e.json())
 }
 
 func (e *extension) json() map[string]any {
-	var searches, props []string
-	for _, ss := range e.doc.Searches {
+	var searches, props, rules []string
+	for _, ss := range e.doc.searches {
 		searches = append(searches, ss.Name)
 	}
-	for _, p := range e.doc.Properties {
+	for _, p := range e.doc.props {
 		props = append(props, p.Name)
 	}
+	for _, r := range e.doc.rules {
+		rules = append(rules, r.Name)
+	}
 	return map[string]any{
-		"id": e.ID, "name": e.Name, "version": e.Version, "hub_id": e.HubID,
-		"description": e.Description, "status": e.Status,
+		"id": e.ID, "name": e.Name, "version": "", "status": e.Status,
 		"contents": []map[string]any{
 			{"content_type_id": 1, "content_type_name": "search", "count": len(searches), "items": searches},
+			{"content_type_id": 3, "content_type_name": "customrule", "count": len(rules), "items": rules},
 			{"content_type_id": 6, "content_type_name": "customproperty", "count": len(props), "items": props},
 		},
 	}
@@ -681,7 +895,8 @@ func (s *Server) handleTask(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// install applies an extension; it returns an error message on conflict.
+// install applies an extension; it returns an error message on conflict
+// or when a rule's AQL filter does not validate.
 func (s *Server) install(tk *task) string {
 	var e *extension
 	for _, x := range s.extensions {
@@ -692,20 +907,33 @@ func (s *Server) install(tk *task) string {
 	if e == nil {
 		return "extension vanished"
 	}
+	for _, r := range e.doc.rules {
+		for _, m := range s.validator("SELECT * FROM events WHERE " + r.Filter) {
+			if sev := strings.ToUpper(m.Severity); sev != "INFO" && sev != "WARN" && sev != "WARNING" {
+				return fmt.Sprintf("rule %q: AQL filter is not valid: %s", r.Name, m.Message)
+			}
+		}
+	}
 	if !tk.overwrite {
-		for _, ss := range e.doc.Searches {
+		for _, ss := range e.doc.searches {
 			for _, cur := range s.searches {
 				if cur.Name == ss.Name {
 					return fmt.Sprintf("saved search %q already exists and overwrite=false", ss.Name)
 				}
 			}
 		}
+		for _, r := range e.doc.rules {
+			for _, cur := range s.rules {
+				if cur.UUID == r.UUID {
+					return fmt.Sprintf("rule %q already exists and overwrite=false", r.Name)
+				}
+			}
+		}
 	}
-	for _, p := range e.doc.Properties {
-		s.props[propKey{p.Name, p.LogSourceTypeID}] = CustomProperty{Name: p.Name, PropertyType: p.PropertyType,
-			LogSourceTypeID: p.LogSourceTypeID, JSONExpression: p.JSONExpression}
+	for _, p := range e.doc.props {
+		s.props[propKey{p.Name, p.LogSourceTypeID}] = p
 	}
-	for _, x := range e.doc.Searches {
+	for _, x := range e.doc.searches {
 		var ss *SavedSearch
 		for _, cur := range s.searches {
 			if cur.Name == x.Name {
@@ -718,8 +946,25 @@ func (s *Server) install(tk *task) string {
 		}
 		s.clock += 1000
 		ss.AQL, ss.Description, ss.ModifiedDate = x.AQL, x.Description, s.clock
-		ss.RuleID, ss.RuleVersion = x.RuleID, x.RuleVersion
 		ss.FromExtensions = append(ss.FromExtensions, e.ID)
+	}
+	for _, x := range e.doc.rules {
+		var cr *CustomRule
+		for _, cur := range s.rules {
+			if cur.UUID == x.UUID {
+				cr = cur
+				break
+			}
+		}
+		s.clock += 1000
+		if cr == nil {
+			s.nextID++
+			cr = &CustomRule{ID: s.nextID, Created: s.clock}
+			s.rules = append(s.rules, cr)
+		}
+		id, created := cr.ID, cr.Created
+		*cr = x
+		cr.ID, cr.Created, cr.Modified = id, created, s.clock
 	}
 	e.Status = "INSTALLED"
 	return ""

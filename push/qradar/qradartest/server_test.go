@@ -1,7 +1,9 @@
 package qradartest_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,12 +18,38 @@ import (
 	"github.com/detgen/detgen/push/qradar/qradartest"
 )
 
-const ext = `<?xml version="1.0" encoding="UTF-8"?>
+// ruleXML is a custom rule as exports carry it (rule_data, decoded).
+const ruleXML = `<rule buildingBlock="false" enabled="true" id="7" owner="admin" roleDefinition="false" scope="LOCAL" type="EVENT">
+  <name>r1</name><notes>n</notes>
+  <testDefinitions>
+    <test group="jsp.qradar.rulewizard.condition.page.group.common" groupId="1" id="318" name="com.q1labs.semsources.cre.tests.AQL_Test" uid="0">
+      <parameter id="1"><userSelection>%22verb%22%20%3D%20%27create%27|%5B%22x%22%5D</userSelection></parameter>
+      <parameter id="2"><userSelection>events</userSelection></parameter>
+    </test>
+  </testDefinitions>
+  <responses><newevent severity="8" credibility="5" relevance="5" name="r1"/></responses>
+</rule>`
+
+var ext = `<?xml version="1.0" encoding="UTF-8"?>
 <content>
-  <detgen_extension id="hub" name="Hub" version="1"></detgen_extension>
-  <custom_property name="verb" property_type="string" log_source_type_id="446"><json_expression>/"verb"</json_expression></custom_property>
-  <saved_search rule_id="r" rule_version="1"><name>s1</name><aql>SELECT 1 FROM events</aql></saved_search>
+  <ariel_regex_property><id>11</id><propertyname>verb</propertyname><propertytype>string</propertytype></ariel_regex_property>
+  <ariel_property_json_expression><id>12</id><ap_id>11</ap_id><devicetypeid>446</devicetypeid><expression>/"verb"</expression><enabled>true</enabled></ariel_property_json_expression>
+  <search><name>s1</name><description>d1</description><aql>SELECT 1 FROM events</aql></search>
+  <custom_rule><origin>USER</origin><rule_data>` + base64.StdEncoding.EncodeToString([]byte(ruleXML)) + `</rule_data><uuid>u-1</uuid><rule_type>0</rule_type><id>7</id></custom_rule>
 </content>`
+
+// zipped is ext in a zip, as a content export.
+func zipped(t *testing.T, name, body string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create(name)
+	io.WriteString(w, body)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
 
 type call struct {
 	method, path string
@@ -148,27 +176,49 @@ func TestValidator(t *testing.T) {
 
 func upload(t *testing.T, srv *qradartest.Server, body string) (int, map[string]any) {
 	t.Helper()
+	return uploadAs(t, srv, "application/xml", []byte(body))
+}
+
+func uploadAs(t *testing.T, srv *qradartest.Server, contentType string, body []byte) (int, map[string]any) {
+	t.Helper()
 	var out map[string]any
 	resp, _ := do(t, srv, call{method: "POST", path: "/api/config/extension_management/extensions",
-		header: map[string]string{"Content-Type": "application/xml"}, body: strings.NewReader(body)}, &out)
+		header: map[string]string{"Content-Type": contentType}, body: bytes.NewReader(body)}, &out)
 	return resp.StatusCode, out
 }
 
 func TestUploadInstallAndList(t *testing.T) {
 	srv := qradartest.NewServer(t)
 	srv.SetInstallPolls(2)
-	status, out := upload(t, srv, ext)
-	if status != 201 || out["status"] != "UPLOADED" || out["name"] != "Hub" || out["contents"] == nil {
+	status, out := uploadAs(t, srv, "application/zip", zipped(t, "my-rules.xml", ext))
+	if status != 201 || out["status"] != "UPLOADED" || out["name"] != "my-rules" || out["contents"] == nil {
 		t.Fatalf("upload: %d %v", status, out)
 	}
 	id := int(out["id"].(float64))
 
-	// Same hub id and version again: 409/22613. Bad XML: 422/22607.
-	if status, out := upload(t, srv, ext); status != 409 || out["code"] != float64(22613) {
-		t.Errorf("duplicate: %d %v", status, out)
+	// What the console would refuse: 422/22607.
+	var two bytes.Buffer
+	zw := zip.NewWriter(&two)
+	for _, n := range []string{"a.xml", "b.xml"} {
+		w, _ := zw.Create(n)
+		io.WriteString(w, ext)
 	}
-	if status, out := upload(t, srv, "<content><unclosed>"); status != 422 || out["code"] != float64(22607) {
-		t.Errorf("bad xml: %d %v", status, out)
+	zw.Close()
+	for name, body := range map[string][]byte{
+		"bad xml":            []byte("<content><unclosed>"),
+		"two xml files":      two.Bytes(),
+		"rule without test":  []byte(strings.Replace(ext, base64.StdEncoding.EncodeToString([]byte(ruleXML)), base64.StdEncoding.EncodeToString([]byte(`<rule type="EVENT"><name>x</name></rule>`)), 1)),
+		"rule_data not b64":  []byte(strings.Replace(ext, "<rule_data>", "<rule_data>!", 1)),
+		"orphan expression":  []byte(strings.Replace(ext, "<ap_id>11</ap_id>", "<ap_id>99</ap_id>", 1)),
+		"search without aql": []byte(strings.Replace(ext, "<aql>SELECT 1 FROM events</aql>", "", 1)),
+	} {
+		ct := "application/xml"
+		if name == "two xml files" {
+			ct = "application/zip"
+		}
+		if status, out := uploadAs(t, srv, ct, body); status != 422 || out["code"] != float64(22607) {
+			t.Errorf("%s: %d %v", name, status, out)
+		}
 	}
 
 	var inst struct {
@@ -190,8 +240,16 @@ func TestUploadInstallAndList(t *testing.T) {
 	}
 	var list []map[string]any
 	do(t, srv, call{method: "GET", path: "/api/ariel/saved_searches"}, &list)
-	if len(list) != 1 || list[0]["name"] != "s1" || list[0]["aql"] != "SELECT 1 FROM events" || list[0]["id"] == nil {
+	if len(list) != 1 || list[0]["name"] != "s1" || list[0]["aql"] != "SELECT 1 FROM events" || list[0]["description"] != "d1" || list[0]["id"] == nil {
 		t.Errorf("saved searches: %v", list)
+	}
+	var rules []map[string]any
+	do(t, srv, call{method: "GET", path: "/api/analytics/rules?fields=id,identifier,name"}, &rules)
+	if len(rules) != 1 || rules[0]["identifier"] != "u-1" || rules[0]["name"] != "r1" || len(rules[0]) != 3 {
+		t.Errorf("rules: %v", rules)
+	}
+	if r := srv.CustomRules(); len(r) != 1 || r[0].Filter != `"verb" = 'create'` || r[0].Severity != 8 || !r[0].Enabled {
+		t.Errorf("custom rules: %+v", r)
 	}
 	if p := srv.CustomProperties(); len(p) != 1 || p[0].JSONExpression != `/"verb"` || p[0].LogSourceTypeID != 446 {
 		t.Errorf("properties: %+v", p)
