@@ -128,6 +128,10 @@ func fromGKE(rec, pp map[string]any) map[string]any {
 			ev["auditID"] = id
 		}
 	}
+	// The LogEntry's time is when the API server received the request.
+	if ts, ok := rec["timestamp"].(string); ok {
+		ev["requestReceivedTimestamp"] = ts
+	}
 	if rec["insertId"] != nil && ev["auditID"] == nil {
 		ev["auditID"] = rec["insertId"]
 	}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/detgen/detgen/compile"
@@ -60,12 +61,18 @@ type Stats struct {
 	// no line is a record (other JSON, junk) shows as Records == 0.
 	Records int
 	Hits    int
+	// Untimed counts records an aggregation rule selected but could not
+	// place in a window: they carry no time at the catalog's timestamp.
+	Untimed int
 }
 
 // Scanner holds the rules and their pre-filters.
 type Scanner struct {
 	rules []*ir.Rule
 	evals []*reference.Evaluator
+	// aggs holds, per aggregation rule, its running windows: state per
+	// open group, dropped as events leave the window (bounded memory).
+	aggs []*reference.Aggregator
 	// targets, when set, judge each rule with a target's artifact (as
 	// the SIEM would) instead of the spec; the pre-filter, derived from
 	// the spec, is then off so a target's own verdicts are all seen.
@@ -126,6 +133,11 @@ func New(rules []*ir.Rule) (*Scanner, error) {
 			return nil, err
 		}
 		s.evals = append(s.evals, ev)
+		var agg *reference.Aggregator
+		if r.Aggregate != nil {
+			agg = ev.NewAggregator()
+		}
+		s.aggs = append(s.aggs, agg)
 		if err := s.addToGroup(len(s.evals)-1, r.Logsource); err != nil {
 			return nil, err
 		}
@@ -336,6 +348,10 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 		}
 		foreign = false
 		for _, i := range g.rules {
+			if a := s.aggs[i]; a != nil {
+				s.aggregate(n, i, a, ev, form, g, st, hit, bad)
+				continue
+			}
 			res := s.evals[i].Evaluate(ev)
 			if s.targets != nil {
 				v, err := s.targets[i].Eval(trimmed, ev, form)
@@ -409,4 +425,31 @@ func (g *group) owns(ev map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// aggregate feeds one record to an aggregation rule; a group crossing its
+// threshold is a hit whose summary is the group and the aggregate. A
+// record without a readable time cannot be placed in a window.
+func (s *Scanner) aggregate(n, i int, a *reference.Aggregator, ev map[string]any, form string, g group, st *Stats, hit func(Hit), bad func(int, error)) {
+	at, ok := s.evals[i].Time(ev)
+	if !ok {
+		// A selected record that cannot be placed in a window is counted
+		// (Stats.Untimed), not aggregated.
+		if s.evals[i].Evaluate(ev).Selected {
+			st.Untimed++
+		}
+		return
+	}
+	al, ok := a.Add(ev, at)
+	if !ok {
+		return
+	}
+	st.Hits++
+	r := s.rules[i]
+	h := Hit{Line: n, RuleID: r.ID, Rule: r.Name, Title: r.Title, Logsource: g.ls.Name, Form: form}
+	for j, f := range r.Aggregate.GroupBy {
+		h.Summary = append(h.Summary, Field{Name: f, Value: al.Group[j]})
+	}
+	h.Summary = append(h.Summary, Field{Name: string(r.Aggregate.Func), Value: strconv.FormatFloat(al.Value, 'f', -1, 64)})
+	hit(h)
 }

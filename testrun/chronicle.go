@@ -18,6 +18,7 @@ import (
 // its own fields (research/yaral.md §4.2–4.3), and the parser extension the
 // Chronicle profile prescribes for the pod-template labels.
 type chronicleRunner struct {
+	agg    *ir.Aggregate
 	scored bool
 	rule   *yaral.Rule
 	prof   *chronicle.Profile
@@ -37,7 +38,7 @@ func newChronicleRunner(r *ir.Rule, artifact []byte) (*chronicleRunner, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return &chronicleRunner{scored: r.Scoring != nil, rule: rule, prof: prof, ls: ls}, nil
+	return &chronicleRunner{agg: r.Aggregate, scored: r.Scoring != nil, rule: rule, prof: prof, ls: ls}, nil
 }
 
 // udm maps a record to a UDM event as the default parser of its log type
@@ -128,4 +129,46 @@ func (c *chronicleRunner) run(raw []byte, ev map[string]any, form string) (Verdi
 		v.Score = int(score)
 	}
 	return v, nil
+}
+
+// alerts runs a multi-event (aggregation) rule over the events mapped to
+// UDM: a group alerts when some detection carries its match key.
+func (c *chronicleRunner) alerts(events []seqEvent) ([]ir.Alert, error) {
+	timed := make([]evalyaral.TimedEvent, len(events))
+	for i, e := range events {
+		timed[i] = evalyaral.TimedEvent{Event: c.udm(e.raw, e.ev, e.form), Time: e.at}
+	}
+	dets, err := evalyaral.EvaluateAll(c.rule, timed)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	if c.agg != nil {
+		for _, g := range c.agg.GroupBy {
+			names = append(names, "g_"+g)
+		}
+	}
+	seen := map[string]bool{}
+	var out []ir.Alert
+	for _, d := range dets {
+		key := make([]string, len(names))
+		for i, n := range names {
+			key[i] = d.Key[n]
+		}
+		k := strings.Join(key, "\x00")
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		v := float64(len(d.Events))
+		for _, o := range []string{"distinct_count", "total"} {
+			if x, ok := d.Outcomes[o]; ok {
+				if f, ok := toFloat(x); ok {
+					v = f
+				}
+			}
+		}
+		out = append(out, ir.Alert{Group: key, Value: v})
+	}
+	return out, nil
 }

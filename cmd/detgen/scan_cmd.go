@@ -109,8 +109,11 @@ func scanCommand() *cli.Command {
 			if err != nil {
 				return fmt.Errorf("%s: %w", label, err)
 			}
-			fmt.Fprintf(errw, "detgen scan: %s (%d decoded, %d skipped by the pre-filter, %d not audit records), %d malformed, %s\n",
+			fmt.Fprintf(errw, "detgen scan: %s (%d decoded, %d skipped by the pre-filter, %d not records of the rules' log sources), %d malformed, %s\n",
 				plural.N(st.Lines, "line"), st.Decoded, st.Prefiltered, st.NotAudit, st.Malformed, plural.N(st.Hits, "hit"))
+			if st.Untimed > 0 {
+				fmt.Fprintf(errw, "detgen scan: %s selected by an aggregation rule had no time and were not counted\n", plural.N(st.Untimed, "record"))
+			}
 			return noRecords(label, st)
 		},
 	}

@@ -1,8 +1,11 @@
-// Package yaral evaluates a parsed single-event YARA-L 2.0 rule over one
-// UDM event: the events section, the outcome section (so $risk_score is
-// computed as Chronicle would) and the condition. It covers the constructs
-// detgen generates and the common functions; anything else is an error,
-// never a silent "false".
+// Package yaral evaluates parsed YARA-L 2.0 rules. Evaluate runs a
+// single-event rule (no match section) over one UDM event: the events
+// section, the outcome section (so $risk_score is computed as Chronicle
+// would) and the condition. EvaluateAll runs any rule over a sequence of
+// timed events; multi-event rules (match section, several event variables,
+// outcome aggregations, #counts) are described in multi.go. The package
+// covers the constructs detgen generates and the common functions;
+// anything else is an error, never a silent "false".
 //
 // Semantics follow Google's YARA-L reference:
 //   - A missing field reads as its zero value: "" for strings, 0 for
@@ -96,6 +99,15 @@ type evaluator struct {
 	outcomes     map[string]any
 	eventMatched bool
 	inCondition  bool
+
+	// Multi-event rules (multi.go). In modeRow the evaluator reads the
+	// fields of several events (evs, by event variable) and placeholder
+	// values (phs); in modeGroup it computes outcomes and the condition
+	// over the rows of one detection window (group).
+	mode  mode
+	evs   map[string]Event
+	phs   map[string]string
+	group *group
 
 	copy map[string]string           // the element of each unnested field in the current event copy
 	elem map[*yaral.FieldExpr]string // the element of an any/all field being tried
@@ -217,7 +229,7 @@ func fieldPath(f *yaral.FieldExpr) string {
 // spell the indexed path itself.
 func (x *evaluator) values(f *yaral.FieldExpr) []string {
 	key := fieldPath(f)
-	vals, ok := x.ev[key]
+	vals, ok := x.event(f)[key]
 	if !ok && len(f.Path) > 1 {
 		if last := f.Path[len(f.Path)-1]; last.Index != nil && last.Index.Kind == yaral.INT {
 			return x.element(&yaral.FieldExpr{Var: f.Var, Path: f.Path[:len(f.Path)-1]}, last.Index)
@@ -258,6 +270,9 @@ func (x *evaluator) field(f *yaral.FieldExpr) any {
 	}
 	if f.Modifier != yaral.ILLEGAL {
 		panic(fail(f, "%s must be part of a comparison or a boolean function call", f.Modifier))
+	}
+	if x.mode == modeGroup {
+		panic(fail(f, "event field $%s.%s outside an aggregation: with a match section, outcome fields must be aggregated", f.Var.Name, f.FieldPath()))
 	}
 	if v, ok := x.copy[fieldPath(f)]; ok {
 		return v
@@ -337,6 +352,8 @@ func (x *evaluator) eval(e yaral.Expr) any {
 		return x.field(n)
 	case *yaral.Var:
 		return x.variable(n)
+	case *yaral.CountVar:
+		return x.count(n)
 	case *yaral.UnaryExpr:
 		if n.Op == yaral.NOT {
 			return !x.truth(n.X)
@@ -399,6 +416,9 @@ func literal(n *yaral.BasicLit) any {
 func (x *evaluator) variable(n *yaral.Var) any {
 	if v, ok := x.outcomes[n.Name]; ok {
 		return v
+	}
+	if x.mode != modeSingle {
+		return x.multiVariable(n)
 	}
 	if x.inCondition {
 		return x.eventMatched
@@ -559,6 +579,8 @@ func text(n yaral.Node, v any) string {
 		return t
 	case int64:
 		return strconv.FormatInt(t, 10)
+	case float64:
+		return strconv.FormatFloat(t, 'g', -1, 64)
 	case bool:
 		return strconv.FormatBool(t)
 	}
@@ -603,6 +625,12 @@ func (x *evaluator) call(n *yaral.CallExpr) any {
 			return arg(2)
 		}
 		return int64(0)
+	case "max", "min", "sum", "array_distinct", "array", "count", "count_distinct":
+		if x.mode != modeSingle {
+			return x.aggregate(n)
+		}
+	}
+	switch name {
 	case "max", "min", "sum":
 		// Single-event rule without a match section: the aggregate of one
 		// value is the value.

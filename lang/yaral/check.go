@@ -72,8 +72,28 @@ const (
 	// CodeBadMatchVar: a match variable is not a placeholder of the events
 	// section, or the pivot of before/after is not an event variable. Error.
 	CodeBadMatchVar = "bad-match-var"
-	// CodeBadMatchWindow: the match window is outside 1m..48h. Error.
+	// CodeBadMatchWindow: the match window is outside 1m..48h (Google's
+	// match section reference: "a minimum of one minute and a maximum of 48
+	// hours", so 2d is the longest window written in days), or is written
+	// in seconds (the reference gives the units m, h and d only). Error.
 	CodeBadMatchWindow = "bad-match-window"
+	// CodeUnboundPlaceholder: a placeholder of the events section is never
+	// assigned an event field, directly ($ph = $e.field), through a function
+	// of event fields or through another assigned placeholder. Error
+	// (Google: a variable used without a declaration is a compilation error).
+	CodeUnboundPlaceholder = "unbound-placeholder"
+	// CodeUnjoinedEventVars: a rule with several event variables where some
+	// variable is not joined to the others by an equality of event fields
+	// or a shared placeholder. Error (Google: "all event variables used in
+	// the rule must be joined with every other event variable").
+	CodeUnjoinedEventVars = "unjoined-event-vars"
+	// CodeMissingMatch: a rule with several event variables has no match
+	// section. Error (multi-event rules correlate inside a match window).
+	CodeMissingMatch = "missing-match"
+	// CodeBadCount: "#name" names an outcome variable (Google: "#" goes
+	// before an event or placeholder variable and counts distinct events or
+	// values), or appears outside the condition section. Error.
+	CodeBadCount = "bad-count"
 	// CodeUnknownLogType: a comparison of metadata.log_type (or
 	// metadata.base_labels.log_types) with a string that is not a known
 	// SecOps log type. Warning for names missing from the table (which is
@@ -118,6 +138,13 @@ const (
 
 // MaxOutcomes is the maximum number of outcome variables per rule.
 const MaxOutcomes = 20
+
+// MinMatchWindow and MaxMatchWindow bound the match window, in seconds
+// (Google's match section reference: 1 minute to 48 hours).
+const (
+	MinMatchWindow = 60
+	MaxMatchWindow = 48 * 3600
+)
 
 // knownLogTypes are SecOps log types known to exist, read from
 // logtypes.txt (each with its evidence).
@@ -210,10 +237,14 @@ func Check(r *Rule) []Diagnostic {
 	c.checkSections()
 	c.checkMeta()
 	c.collectVars()
+	c.bindings = bindPlaceholders(c.eventsPredicates(), c.placeholders)
 	c.checkOutcome()
 	c.checkMatch()
+	c.checkPlaceholdersBound()
+	c.checkJoins()
 	c.checkEventVarsUsed()
 	c.checkUndefined()
+	c.checkCounts()
 	c.checkExprs()
 	sort.SliceStable(c.diags, func(i, j int) bool {
 		a, b := c.diags[i], c.diags[j]
@@ -236,6 +267,8 @@ type checker struct {
 	outcomes     map[string]Pos
 
 	reportedMods map[*FieldExpr]bool // any/all fields already reported as a second modifier
+
+	bindings *placeholderBindings // placeholder classes and the event variables they are bound to
 }
 
 func (c *checker) add(pos Pos, sev Severity, code, msg string) {
@@ -404,6 +437,11 @@ func (c *checker) checkMatch() {
 				msg = fmt.Sprintf("match variable $%s is an event variable; match takes placeholders ($ph = $%s.field)", v.Name, v.Name)
 			}
 			c.add(v.NamePos, SeverityError, CodeBadMatchVar, msg)
+			continue
+		}
+		if !c.bindings.bound(v.Name) {
+			c.add(v.NamePos, SeverityError, CodeBadMatchVar,
+				fmt.Sprintf("match variable $%s is never assigned an event field in the events section ($%s = $e.field)", v.Name, v.Name))
 		}
 	}
 	if m.Anchor == BEFORE || m.Anchor == AFTER {
@@ -416,9 +454,13 @@ func (c *checker) checkMatch() {
 	}
 	if m.Window != nil && m.Window.Kind == DURATION {
 		d, ok := durationSeconds(m.Window.Value)
-		if !ok || d < 60 || d > 48*3600 {
+		switch {
+		case !ok || d < MinMatchWindow || d > MaxMatchWindow:
 			c.add(m.Window.ValuePos, SeverityError, CodeBadMatchWindow,
 				fmt.Sprintf("match window %s is outside the allowed range 1m..48h", m.Window.Value))
+		case strings.HasSuffix(m.Window.Value, "s"):
+			c.add(m.Window.ValuePos, SeverityError, CodeBadMatchWindow,
+				fmt.Sprintf("match window %s: windows are written in m, h or d (%dm)", m.Window.Value, d/60))
 		}
 	}
 }
@@ -451,45 +493,6 @@ func (c *checker) checkEventVarsUsed() {
 	if c.rule.Condition == nil || c.rule.Condition.Expr == nil || len(c.eventVars) == 0 {
 		return
 	}
-	// Placeholders equal to each other form classes (union-find); each
-	// class is bound to the event variables whose fields it is equated to.
-	parent := map[string]string{}
-	var find func(string) string
-	find = func(x string) string {
-		p, ok := parent[x]
-		if !ok || p == x {
-			return x
-		}
-		r := find(p)
-		parent[x] = r
-		return r
-	}
-	union := func(a, b string) { parent[find(a)] = find(b) }
-	bindings := map[string][]string{} // placeholder -> event variables
-	for _, pr := range c.eventsPredicates() {
-		Inspect(pr, func(e Expr) bool {
-			b, ok := e.(*BinaryExpr)
-			if !ok || b.Op != EQ {
-				return true
-			}
-			for _, side := range [][2]Expr{{b.X, b.Y}, {b.Y, b.X}} {
-				ph, ok := side[0].(*Var)
-				if !ok || ph == nil {
-					continue
-				}
-				if other, ok := side[1].(*Var); ok && other != nil {
-					if _, isPh := c.placeholders[other.Name]; isPh {
-						union(ph.Name, other.Name)
-					}
-					continue
-				}
-				for _, ev := range fieldVars(side[1]) {
-					bindings[ph.Name] = append(bindings[ph.Name], ev)
-				}
-			}
-			return true
-		})
-	}
 	used := map[string]bool{}
 	Inspect(c.rule.Condition.Expr, func(e Expr) bool {
 		name := ""
@@ -505,13 +508,8 @@ func (c *checker) checkEventVarsUsed() {
 			used[name] = true
 		}
 		if _, ok := c.placeholders[name]; ok {
-			root := find(name)
-			for ph := range c.placeholders {
-				if find(ph) == root {
-					for _, ev := range bindings[ph] {
-						used[ev] = true
-					}
-				}
+			for ev := range c.bindings.eventVarsOf(name) {
+				used[ev] = true
 			}
 		}
 		return true

@@ -60,10 +60,10 @@ func TestCheck(t *testing.T) {
 			[]string{"6:5: error: event variable $e2 is not used in the condition (directly or through a placeholder) [unused-event-var]"}},
 		{"all event vars used", ruleText("", "$e1.principal.ip = $ip\n    $e2.target.ip = $ip", "$ip over 5m", "", "$e1 and $e2"), nil},
 		{"event var used through placeholder count", ruleText("", "$e1.principal.ip = $ip\n    $e2.target.ip = $ip", "$ip over 5m", "", "#ip > 1"), nil},
-		{"event var used through placeholder chain", ruleText("", "$ip = $e2.target.ip\n    $ip2 = $ip\n    $e1.x = 1", "$ip2 over 5m", "", "$e1 and #ip2 > 1"), nil},
-		{"event var used through function placeholder", ruleText("", "$h = strings.to_lower($e2.target.hostname)\n    $e1.x = 1", "$h over 5m", "", "$e1 and #h > 0"), nil},
+		{"event var used through placeholder chain", ruleText("", "$ip = $e2.target.ip\n    $ip2 = $ip\n    $e1.x = 1\n    $e1.principal.ip = $ip", "$ip2 over 5m", "", "$e1 and #ip2 > 1"), nil},
+		{"event var used through function placeholder", ruleText("", "$h = strings.to_lower($e2.target.hostname)\n    $e1.x = 1\n    $e1.y = $e2.y", "$h over 5m", "", "$e1 and #h > 0"), nil},
 		{"non-existence counts as use", ruleText("", "$e1.principal.ip = $ip\n    $e2.target.ip = $ip", "$ip over 5m", "", "$e1 and !$e2"), nil},
-		{"placeholder used in condition not bound to event", ruleText("", "$e1.x = $ip\n    $e2.y = $u", "$ip, $u over 5m", "", "#ip > 1"),
+		{"placeholder used in condition not bound to event", ruleText("", "$e1.x = $ip\n    $e2.y = $u\n    $e1.z = $e2.z", "$ip, $u over 5m", "", "#ip > 1"),
 			[]string{"6:5: error: event variable $e2 is not used"}},
 
 		{"too many outcomes", ruleText("", ev, "", outcomes(21), "$e"),
@@ -177,7 +177,7 @@ func TestCheckHandBuilt(t *testing.T) {
 	if got := codes(&Rule{Name: "bad-name"}); got != "error bad-rule-name, error missing-section, error missing-section, error missing-section" {
 		t.Errorf("got %s", got)
 	}
-	if got := codes(&Rule{Name: "OR", Meta: &MetaSection{}, Events: &EventsSection{Predicates: []Expr{&Var{Name: "x"}}}, Condition: &ConditionSection{Expr: &Var{Name: "x"}}}); got != "error bad-rule-name" {
+	if got := codes(&Rule{Name: "OR", Meta: &MetaSection{}, Events: &EventsSection{Predicates: []Expr{&Var{Name: "x"}}}, Condition: &ConditionSection{Expr: &Var{Name: "x"}}}); got != "error bad-rule-name, error unbound-placeholder" {
 		t.Errorf("got %s", got)
 	}
 	if got := codes(&Rule{Name: "ok_1", Meta: &MetaSection{Entries: []*KeyValue{{Key: "k"}, nil}}, Events: &EventsSection{}, Condition: &ConditionSection{}}); got != "error meta-not-string, error missing-section, error missing-section" {

@@ -13,6 +13,8 @@
 //   - check.go   semantic checks (Check, Diagnostic and its codes)
 //   - check_predicates.go  checks of single predicates: any/all, nocase,
 //     literal operands, CIDR ranges
+//   - check_multi.go  checks of multi-event rules: placeholder assignments,
+//     joins between event variables, #counts
 //   - quote.go   literal helpers for code generators (QuoteString,
 //     QuoteRegex, RegexLiteralOf, ValidateString, Unquote)
 //

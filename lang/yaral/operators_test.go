@@ -98,7 +98,7 @@ func TestCheckPredicates(t *testing.T) {
 		{"any in placeholder assignment", `any $e.principal.ip = $ip`,
 			[]string{"5:5: error: any cannot be used in a placeholder assignment or a join [bad-modifier]"}},
 		{"any in join", "any $e1.principal.ip = $e2.target.ip",
-			[]string{"5:5: error: any cannot be used in a placeholder assignment or a join [bad-modifier]"}},
+			[]string{"4:3: error: 2 event variables ($e1, $e2 ...) need a match section", "5:5: error: any cannot be used in a placeholder assignment or a join [bad-modifier]"}},
 		{"any in a reference-list test", `any $e.principal.ip in %ips`,
 			[]string{"5:5: error: any is not supported with reference lists [bad-modifier]"}},
 		{"two modifiers", `any $e.principal.ip = all $e.target.ip`,
