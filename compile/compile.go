@@ -151,6 +151,7 @@ func (c *checker) rule(r *spec.Rule) *ir.Rule {
 	}
 
 	c.detection(r, out)
+	c.excluded(r, out)
 	c.tests(r, out)
 	return out
 }

@@ -57,6 +57,9 @@ func (c *checker) detection(r *spec.Rule, out *ir.Rule) {
 	if d.Aggregate.Pos.Line > 0 {
 		c.aggregate(&d.Aggregate, out)
 	}
+	if d.Sequence.Pos.Line > 0 {
+		c.correlation(&d.Sequence, sels, markUsed, out)
+	}
 	for _, name := range sels.Names {
 		if !used[name] && len(c.errs) == 0 {
 			c.add(sels.Pos[name], "selection %q is not used by the condition or any signal", name)

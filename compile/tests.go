@@ -38,8 +38,8 @@ func (c *checker) tests(r *spec.Rule, out *ir.Rule) {
 				c.add(t.Pos, "test %q: give events, or one of event and event_file, not both", t.Name)
 				break
 			}
-			if out.Aggregate == nil {
-				c.add(t.Keys.At("events"), "test %q: an event sequence needs an aggregate rule; give event or event_file", t.Name)
+			if out.Aggregate == nil && out.Sequence == nil {
+				c.add(t.Keys.At("events"), "test %q: an event sequence needs an aggregate or sequence rule; give event or event_file", t.Name)
 				break
 			}
 			it.Sequence = c.sequence(r, t)
@@ -66,8 +66,14 @@ func (c *checker) tests(r *spec.Rule, out *ir.Rule) {
 			it.Event = data
 		}
 		it.Expect = c.outcome(t.Expect.Keys, t.Name, t.Expect.Match, t.Expect.Score, t.Expect.Signals, out)
-		if out.Aggregate != nil {
-			it.Expect.Alerts = c.alerts(t, out.Aggregate)
+		if out.Aggregate != nil || out.Sequence != nil {
+			group := 0
+			if out.Aggregate != nil {
+				group = len(out.Aggregate.GroupBy)
+			} else {
+				group = len(out.Sequence.Join)
+			}
+			it.Expect.Alerts = c.alerts(t, group)
 			if it.Sequence == nil && it.Event != nil {
 				it.Sequence = []ir.TimedEvent{{Event: it.Event}}
 				it.Event = nil
@@ -311,11 +317,11 @@ func setPath(n *yaml.Node, path string, value string, suffix bool) bool {
 }
 
 // alerts checks an aggregation test's expected alerts.
-func (c *checker) alerts(t *spec.Test, agg *ir.Aggregate) []ir.Alert {
+func (c *checker) alerts(t *spec.Test, fields int) []ir.Alert {
 	var out []ir.Alert
 	for _, a := range t.Expect.Alerts {
-		if len(a.Group) != len(agg.GroupBy) {
-			c.add(a.Keys.At("group"), "test %q: an alert's group has %d values; group_by has %d fields", t.Name, len(a.Group), len(agg.GroupBy))
+		if len(a.Group) != fields {
+			c.add(a.Keys.At("group"), "test %q: an alert's group has %d values; the rule groups by %d fields", t.Name, len(a.Group), fields)
 		}
 		al := ir.Alert{Group: a.Group, Value: -1}
 		if a.Value != 0 {

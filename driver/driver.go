@@ -150,6 +150,9 @@ func Generate(rules []*ir.Rule, targets []Target) ([]Artifact, diag.List, []Warn
 	parallel(len(rules), func(i int) {
 		res := &results[i]
 		for _, t := range targets {
+			if _, out := rules[i].Excluded[t.Name]; out {
+				continue // the spec excludes the target, with its reason
+			}
 			a, errs, warns := GenerateOne(rules[i], t)
 			res.errs.Append(errs)
 			res.warns = append(res.warns, warns...)

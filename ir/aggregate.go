@@ -66,3 +66,31 @@ type Alert struct {
 	Group []string // the group-by values, in GroupBy order
 	Value float64  // the aggregate when the alert was raised
 }
+
+// Sequence correlates several detections of one log source: per group
+// (the values of Join), within Window, each step's condition must select
+// at least Min events; with Ordered, each step's Min-th event comes
+// before the next step's. A group alerts once, at the event completing
+// the sequence.
+type Sequence struct {
+	Pos     diag.Pos
+	Steps   []Step
+	Ordered bool
+	Join    []string
+	Window  time.Duration
+}
+
+// Step is one detection of a sequence.
+type Step struct {
+	Name string
+	When Expr
+	Min  int // at least 1
+}
+
+// WithoutSequence is a copy of r without its sequence: its single-event
+// form (metadata and condition).
+func (r *Rule) WithoutSequence() *Rule {
+	c := *r
+	c.Sequence = nil
+	return &c
+}

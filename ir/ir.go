@@ -53,6 +53,12 @@ type Rule struct {
 	// Aggregate, when set, alerts on groups of selected events instead
 	// of on single events.
 	Aggregate *Aggregate
+	// Sequence, when set, alerts on groups of events matching its steps
+	// (Condition then selects the events any step may use).
+	Sequence *Sequence
+	// Excluded names targets the rule does not compile for, with the
+	// reason (a construct the target cannot express faithfully).
+	Excluded map[string]string
 }
 
 // Scoring is the weighted-signal model: score = Base + the weights of the

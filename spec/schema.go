@@ -221,6 +221,11 @@ var Format = &Node{
 			{"last", false, &Node{Type: "string", Description: "Search window, like \"24 HOURS\" (MINUTES, HOURS or DAYS); default: the log source's.", Pattern: QRadarLastPattern}},
 			{"limit", false, &Node{Type: "integer", Description: "Row limit, 1 to 100000; 0 or absent: the log source's default.", Minimum: intp(0), Maximum: intp(100000)}},
 		}}},
+		{"exclude_targets", false, &Node{Type: "array", Description: "Targets the rule is not compiled for, each with the reason (a construct the target cannot express faithfully).", Items: &Node{
+			Type: "object", Description: "One excluded target.", Keys: []Key{
+				{"target", true, &Node{Type: "string", Description: "The target.", Enum: Targets}},
+				{"reason", true, line("Why the target cannot express the rule.")},
+			}}}},
 		{"chronicle", false, &Node{Type: "object", Description: "Per-rule choices for the YARA-L output.", Keys: []Key{
 			{"log_types", false, &Node{Type: "array", Description: "Restrict the rule to these of the log source's SecOps log types (say why in a comment).", Items: &Node{Type: "string", Pattern: "^[A-Z][A-Z0-9_]*$"}}},
 		}}},
@@ -238,6 +243,17 @@ var Format = &Node{
 						{"weight", true, &Node{Type: "integer", Description: "Added to the score when the signal is present; positive.", Minimum: intp(1)}},
 						{"when", true, &Node{Type: "string", Description: "Condition over the selections under which the signal is present (same grammar as condition).", Pattern: ConditionPattern}},
 					}}}},
+			}}},
+			{"sequence", false, &Node{Type: "object", Description: "Optional: correlate steps (conditions over the selections) per join group within a window.", Keys: []Key{
+				{"steps", true, &Node{Type: "array", Description: "Two or more steps.", Items: &Node{
+					Type: "object", Description: "One step.", Keys: []Key{
+						{"name", true, &Node{Type: "string", Description: "Step name, [a-z][a-z0-9_]*.", Pattern: NamePattern}},
+						{"when", true, &Node{Type: "string", Description: "Condition over the selections selecting the step's events.", Pattern: ConditionPattern}},
+						{"min", false, &Node{Type: "integer", Description: "At least this many events (default 1).", Minimum: intp(0), Maximum: intp(10000)}},
+					}}}},
+				{"ordered", false, &Node{Type: "boolean", Description: "Each step's events come after the previous step's."}},
+				{"join", false, &Node{Type: "array", Description: "Fields whose values must be equal across the steps' events.", Items: &Node{Type: "string"}}},
+				{"window", true, &Node{Type: "string", Description: "Window length, 1m to 48h.", Pattern: DurationPattern}},
 			}}},
 			{"aggregate", false, &Node{Type: "object", Description: "Optional: alert on groups of the selected events within a sliding window instead of on single events.", Keys: []Key{
 				{"function", true, &Node{Type: "string", Description: "count, distinct_count, sum or avg.", Enum: []string{"count", "distinct_count", "sum", "avg"}}},

@@ -38,6 +38,7 @@ type Rule struct {
 	Tags           []string  `yaml:"tags"`
 	QRadar         QRadar    `yaml:"qradar"`
 	Chronicle      Chronicle `yaml:"chronicle"`
+	Exclude        []Exclude `yaml:"exclude_targets"`
 	Logsource      string    `yaml:"logsource" detgen:"required"`
 	Detection      Detection `yaml:"detection" detgen:"required"`
 }
@@ -153,6 +154,28 @@ type Detection struct {
 	Condition  string    `yaml:"condition" detgen:"required"`
 	Scoring    Scoring   `yaml:"scoring"`
 	Aggregate  Aggregate `yaml:"aggregate"`
+	Sequence   Sequence  `yaml:"sequence"`
+}
+
+// Sequence correlates detections of the rule's log source: per group of
+// the join fields, within the window, each step's condition selects at
+// least min events, in step order when ordered.
+type Sequence struct {
+	Pos     diag.Pos
+	Keys    diag.Keys
+	Steps   []Step   `yaml:"steps" detgen:"required"`
+	Ordered bool     `yaml:"ordered"`
+	Join    []string `yaml:"join"`
+	Window  string   `yaml:"window" detgen:"required"`
+}
+
+// Step is one detection of a sequence.
+type Step struct {
+	Pos  diag.Pos
+	Keys diag.Keys
+	Name string `yaml:"name" detgen:"required"`
+	When string `yaml:"when" detgen:"required"` // a condition over the selections
+	Min  int    `yaml:"min"`                    // default 1
 }
 
 // Aggregate turns the detection into a threshold over groups of the
@@ -198,6 +221,15 @@ type Signal struct {
 	Description string `yaml:"description" detgen:"required"`
 	Weight      int    `yaml:"weight" detgen:"required"`
 	When        string `yaml:"when" detgen:"required"`
+}
+
+// Exclude declares a target the rule is not compiled for, and why: a
+// construct the target cannot express faithfully.
+type Exclude struct {
+	Pos    diag.Pos
+	Keys   diag.Keys
+	Target string `yaml:"target" detgen:"required"`
+	Reason string `yaml:"reason" detgen:"required"`
 }
 
 // Chronicle holds per-rule choices for the YARA-L output.

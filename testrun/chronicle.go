@@ -18,6 +18,7 @@ import (
 // its own fields (research/yaral.md §4.2–4.3), and the parser extension the
 // Chronicle profile prescribes for the pod-template labels.
 type chronicleRunner struct {
+	seq    *ir.Sequence
 	agg    *ir.Aggregate
 	scored bool
 	rule   *yaral.Rule
@@ -38,7 +39,7 @@ func newChronicleRunner(r *ir.Rule, artifact []byte) (*chronicleRunner, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return &chronicleRunner{agg: r.Aggregate, scored: r.Scoring != nil, rule: rule, prof: prof, ls: ls}, nil
+	return &chronicleRunner{seq: r.Sequence, agg: r.Aggregate, scored: r.Scoring != nil, rule: rule, prof: prof, ls: ls}, nil
 }
 
 // udm maps a record to a UDM event as the default parser of its log type
@@ -145,6 +146,11 @@ func (c *chronicleRunner) alerts(events []seqEvent) ([]ir.Alert, error) {
 	var names []string
 	if c.agg != nil {
 		for _, g := range c.agg.GroupBy {
+			names = append(names, "g_"+g)
+		}
+	}
+	if c.seq != nil {
+		for _, g := range c.seq.Join {
 			names = append(names, "g_"+g)
 		}
 	}

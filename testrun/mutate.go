@@ -48,6 +48,15 @@ func Mutants(r *ir.Rule) []Mutant {
 			}{"signal " + s.Name, func(x *ir.Rule) *ir.Expr { return &x.Scoring.Signals[i].When }})
 		}
 	}
+	if r.Sequence != nil {
+		for i, st := range r.Sequence.Steps {
+			i := i
+			roots = append(roots, struct {
+				name string
+				get  func(*ir.Rule) *ir.Expr
+			}{"step " + st.Name, func(x *ir.Rule) *ir.Expr { return &x.Sequence.Steps[i].When }})
+		}
+	}
 	for _, root := range roots {
 		e := *root.get(r)
 		n := count(e)
@@ -97,6 +106,11 @@ func mutant(r *ir.Rule, get func(*ir.Rule) *ir.Expr, desc string, pos diag.Pos, 
 		s := *r.Scoring
 		s.Signals = append([]ir.Signal(nil), r.Scoring.Signals...)
 		c.Scoring = &s
+	}
+	if r.Sequence != nil {
+		q := *r.Sequence
+		q.Steps = append([]ir.Step(nil), r.Sequence.Steps...)
+		c.Sequence = &q
 	}
 	slot := get(&c)
 	i := 0

@@ -42,10 +42,19 @@ func runSequence(r *ir.Rule, tc ir.Test, ref *reference.Evaluator, read func([]b
 	for i, e := range events {
 		evs[i], times[i] = e.ev, e.at
 	}
-	alerts := ref.Alerts(evs, times)
+	var alerts []ir.Alert
+	if r.Sequence != nil {
+		alerts = ref.SequenceAlerts(evs, times)
+	} else {
+		alerts = ref.Alerts(evs, times)
+	}
 	res.Cells["reference"] = judge(Verdict{Aggregate: true, Match: len(alerts) > 0, Alerts: alerts}, tc.Expect, "", true)
 	for _, col := range Columns[1:] {
 		rn, ok := runners[col]
+		if reason, out := r.Excluded[col]; out && !ok {
+			res.Cells[col] = Cell{OK: true, Declared: "excluded: " + reason, Excluded: true}
+			continue
+		}
 		if !ok {
 			res.Cells[col] = Cell{Err: ErrNoArtifact}
 			continue

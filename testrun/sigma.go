@@ -25,6 +25,7 @@ import (
 // modifiers, condition), and each Sigma field name reads the event at the
 // dotted path it names. Only the field types come from the Sigma profile.
 type sigmaRunner struct {
+	chain   *sigmaChain       // a sequence's base rules and correlations
 	corr    *sigmaCorrelation // the artifact's correlation document, if any
 	scoring *sigmaScoring     // the artifact's detgen_scoring, if any
 	cond    ir.Expr
@@ -34,10 +35,35 @@ type sigmaRunner struct {
 }
 
 func newSigmaRunner(r *ir.Rule, artifact []byte) (*sigmaRunner, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(artifact, &doc); err != nil {
-		return nil, fmt.Errorf("generated Sigma is not YAML: %w", err)
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(artifact))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("generated Sigma is not YAML: %w", err)
+		}
+		docs = append(docs, &doc)
 	}
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("generated Sigma is empty")
+	}
+	first, err := newSigmaDoc(r, artifact, docs[0])
+	if err != nil {
+		return nil, err
+	}
+	if r.Sequence != nil {
+		first.chain, err = newSigmaChain(r, artifact, docs)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return first, nil
+}
+
+// newSigmaDoc reads one detection document of a Sigma artifact.
+func newSigmaDoc(r *ir.Rule, artifact []byte, doc *yaml.Node) (*sigmaRunner, error) {
 	det := mapValue(doc.Content[0], "detection")
 	if det == nil {
 		return nil, fmt.Errorf("generated Sigma has no detection")
@@ -199,6 +225,9 @@ func readCorrelation(artifact []byte) (*sigmaCorrelation, error) {
 // the condition; a group alerts once, when its window first passes.
 func (a sigmaAdapter) alerts(events []seqEvent) ([]ir.Alert, error) {
 	s := a.s
+	if s.chain != nil {
+		return s.chain.alerts(events)
+	}
 	c := s.corr
 	if c == nil {
 		return nil, fmt.Errorf("the Sigma artifact has no correlation rule")

@@ -54,6 +54,8 @@ var ErrNoArtifact = errors.New("no artifact for this target: the evaluator did n
 
 // Cell is one evaluator's result on one case, judged.
 type Cell struct {
+	// Excluded: the spec excludes the target (Declared holds why).
+	Excluded bool
 	Verdict  Verdict
 	OK       bool   // agrees with what the spec expects of this evaluator
 	Declared string // reason of a declared divergence, when the spec has one
@@ -116,7 +118,7 @@ func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
 			runners[a.Target.Name] = rn
 		}
 		for _, tc := range r.Tests {
-			if r.Aggregate != nil {
+			if r.Aggregate != nil || r.Sequence != nil {
 				res, err := runSequence(r, tc, ref, read, runners)
 				if err != nil {
 					return nil, err
@@ -134,6 +136,10 @@ func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
 			res.Cells["reference"] = judge(refVerdict, tc.Expect, "", true)
 			for _, col := range Columns[1:] {
 				rn, ok := runners[col]
+				if reason, out := r.Excluded[col]; out && !ok {
+					res.Cells[col] = Cell{OK: true, Declared: "excluded: " + reason, Excluded: true}
+					continue
+				}
 				if !ok {
 					// An evaluator that did not run is a failure, never a
 					// silent pass.
@@ -226,6 +232,8 @@ func Print(w io.Writer, results []Result) {
 			case c.Err != nil:
 				s = "ERROR"
 				notes = append(notes, fmt.Sprintf("%s / %s / %s: %v", r.Rule.Name, r.Case.Name, col, c.Err))
+			case c.Excluded:
+				s = "excluded"
 			default:
 				s = c.Verdict.String()
 				if c.Declared != "" {

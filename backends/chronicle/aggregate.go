@@ -61,7 +61,7 @@ func (g *gen) aggValue(agg *ir.Aggregate, field string) string {
 		}
 		if !seen[f.UDM] {
 			seen[f.UDM] = true
-			paths = append(paths, "$e."+f.UDM)
+			paths = append(paths, "$"+g.v()+"."+f.UDM)
 		}
 	}
 	if len(paths) == 1 {

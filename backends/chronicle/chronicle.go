@@ -71,7 +71,7 @@ type ruleData struct {
 	Confidence     string
 	FalsePositives string
 	References     string
-	LogTypes       []string // per log type: its condition
+	Blocks         []string // per event variable: its log types' conditions, OR-ed
 	Placeholders   []string // an aggregation's placeholder assignments
 	Match          string   // an aggregation's match section
 	Condition      string   // the condition section when not just $e
@@ -87,6 +87,41 @@ type ruleData struct {
 type gen struct {
 	prof *Profile
 	src  *ir.Rule
+	ev   string // the event variable being rendered ("e" unless a sequence)
+}
+
+// v is the event variable's name.
+func (g *gen) v() string {
+	if g.ev == "" {
+		return "e"
+	}
+	return g.ev
+}
+
+// block renders the events-section block of the current event variable:
+// one branch per log type, each the log type, its event types and the
+// terms of conds, OR-ed.
+func (g *gen) block(conds ...ir.Expr) string {
+	var branches []string
+	for _, lt := range g.prof.LogTypes {
+		preds := []string{"$" + g.v() + ".metadata.log_type = " + yaral.QuoteString(lt.Name)}
+		// metadata.event_type is an enum: compared by name, never by regex.
+		if n := len(lt.EventTypes); n > 0 {
+			alts := each(lt.EventTypes, func(t string) string { return "$" + g.v() + ".metadata.event_type = " + yaral.QuoteString(t) })
+			p := strings.Join(alts, " or ")
+			if n > 1 {
+				p = "(" + p + ")"
+			}
+			preds = append(preds, p)
+		}
+		for _, c := range conds {
+			for _, x := range conjuncts(c) {
+				preds = append(preds, g.expr(lt, x, true))
+			}
+		}
+		branches = append(branches, "(\n        "+strings.Join(preds, "\n        and ")+"\n      )")
+	}
+	return "(\n      " + strings.Join(branches, "\n      or ") + "\n    )"
 }
 
 // unsupported is a construct YARA-L cannot express faithfully.
@@ -149,20 +184,11 @@ func (g *gen) rule(r *ir.Rule) (d *ruleData, err error) {
 
 	for _, lt := range g.prof.LogTypes {
 		logTypes = append(logTypes, lt.Name)
-		preds := []string{"$e.metadata.log_type = " + yaral.QuoteString(lt.Name)}
-		// metadata.event_type is an enum: compared by name, never by regex.
-		if n := len(lt.EventTypes); n > 0 {
-			alts := each(lt.EventTypes, func(t string) string { return "$e.metadata.event_type = " + yaral.QuoteString(t) })
-			p := strings.Join(alts, " or ")
-			if n > 1 {
-				p = "(" + p + ")"
-			}
-			preds = append(preds, p)
-		}
-		for _, x := range conjuncts(r.Condition) {
-			preds = append(preds, g.expr(lt, x, true))
-		}
-		d.LogTypes = append(d.LogTypes, strings.Join(preds, "\n        and "))
+	}
+	if r.Sequence != nil {
+		g.sequence(r, d)
+	} else {
+		d.Blocks = []string{g.block(r.Condition)}
 	}
 	d.DataSource = strings.Join(logTypes, ", ")
 
@@ -219,7 +245,7 @@ func (g *gen) signal(e ir.Expr) string {
 	}
 	var alts []string
 	for i, lt := range g.prof.LogTypes {
-		alts = append(alts, fmt.Sprintf("($e.metadata.log_type = %s and %s)", yaral.QuoteString(lt.Name), per[i]))
+		alts = append(alts, fmt.Sprintf("($%s.metadata.log_type = %s and %s)", g.v(), yaral.QuoteString(lt.Name), per[i]))
 	}
 	return "(" + strings.Join(alts, " or ") + ")"
 }
@@ -299,7 +325,7 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 			}
 		}
 	}
-	lhs := "$e." + f.UDM
+	lhs := "$" + g.v() + "." + f.UDM
 	nocase := ""
 	text := m.Type == ir.String || m.Type == ir.List
 	if text && !m.Cased || f.Nocase {
@@ -331,7 +357,7 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 			if !ok || o.Unavailable != "" || o.Wrap != "" {
 				g.fail(m, "fieldref %s has no plain UDM mapping for log type %s", other, lt.Name)
 			}
-			a, b := lhs, "$e."+o.UDM
+			a, b := lhs, "$"+g.v()+"."+o.UDM
 			// A missing field reads as "": without the guard a missing
 			// referenced field equals a missing field and is contained
 			// in any value, where the spec's test does not hold.

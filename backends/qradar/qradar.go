@@ -21,6 +21,9 @@ import (
 
 // Generate renders the AQL query for r.
 func Generate(r *ir.Rule) ([]byte, error) {
+	if r.Sequence != nil {
+		return nil, &unsupported{pos: r.Sequence.Pos, rule: r.Name, msg: "sequence: AQL has no documented form that counts and orders events per step (research/aql.md §3.3: a CRE rule sequence, not emitted); exclude the target with exclude_targets"}
+	}
 	prof, ls, err := LoadProfile(r.Logsource)
 	if err != nil {
 		return nil, err

@@ -81,6 +81,9 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.Sequence != nil {
+		return generateSequence(r, &prof, tmpl)
+	}
 	data, err := build(r, &prof)
 	if err != nil {
 		return nil, err
@@ -126,7 +129,8 @@ type selection struct {
 type ruleData struct {
 	Rule        *ir.Rule
 	ID          string // the (base) rule's id
-	BaseName    string // for an aggregation: the base rule's name
+	BaseName    string // for an aggregation or a sequence step: the base rule's name
+	StepTitle   string // a sequence step's title
 	Correlation *correlation
 	Status      string
 	Description string

@@ -224,6 +224,9 @@ func compileCommand() *cli.Command {
 			if len(errs) > 0 {
 				return errs
 			}
+			if reason, out := rules[0].Excluded[t.Name]; out {
+				return fmt.Errorf("%s: rule %s excludes target %s: %s", rules[0].SourceFile, rules[0].Name, t.Name, reason)
+			}
 			arts, errs, warns := driver.Generate(rules, []driver.Target{t})
 			printWarnings(c, warns)
 			if len(errs) > 0 {

@@ -41,8 +41,7 @@ func New(r *ir.Rule) (*Evaluator, error) {
 
 // Evaluate judges ev, an event in the catalog's record form.
 func (e *Evaluator) Evaluate(ev map[string]any) Result {
-	values := func(field string) []string { return e.values(ev, field) }
-	env := Env{Values: values, Text: func() []string { return record.Strings(ev) }}
+	env := e.env(ev)
 	var res Result
 	res.Selected = (e.scope == nil || env.Holds(e.scope)) && env.Holds(e.rule.Condition)
 	res.Match = res.Selected
@@ -70,4 +69,12 @@ func (e *Evaluator) values(ev map[string]any, field string) []string {
 		vs = append(vs, record.Values(ev, p)...)
 	}
 	return vs
+}
+
+// env gives expressions access to ev through the catalog.
+func (e *Evaluator) env(ev map[string]any) Env {
+	return Env{
+		Values: func(field string) []string { return e.values(ev, field) },
+		Text:   func() []string { return record.Strings(ev) },
+	}
 }

@@ -1,0 +1,80 @@
+package chronicle
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/detgen/detgen/ir"
+)
+
+// sequence renders a sequence rule as a multi-event YARA-L rule: one
+// event variable per step (the rule's condition and the step's), joined
+// through one placeholder per join field, ordered by event time when the
+// sequence is, matched over the window; the condition asks each step for
+// its minimum number of events.
+func (g *gen) sequence(r *ir.Rule, d *ruleData) {
+	seq := r.Sequence
+	window, ok := matchWindow(seq.Window)
+	if !ok {
+		g.failSeq(seq, "window %s: YARA-L match windows are whole minutes or hours up to 48h", seq.Window)
+	}
+	var conds []string
+	for _, st := range seq.Steps {
+		g.ev = st.Name
+		d.Blocks = append(d.Blocks, g.block(r.Condition, st.When))
+		if st.Min > 1 {
+			conds = append(conds, fmt.Sprintf("#%s >= %d", st.Name, st.Min))
+		} else {
+			conds = append(conds, "$"+st.Name)
+		}
+	}
+	g.ev = ""
+	var names []string
+	for _, f := range seq.Join {
+		name := "$g_" + f
+		for _, st := range seq.Steps {
+			g.ev = st.Name
+			d.Placeholders = append(d.Placeholders, name+" = "+g.seqValue(seq, f))
+		}
+		g.ev = ""
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		g.failSeq(seq, "a sequence without join fields: YARA-L joins event variables through placeholders, so give join")
+	}
+	if seq.Ordered {
+		// Every event of a step comes before every event of the next
+		// (pairs are checked per joined combination).
+		for i := 0; i+1 < len(seq.Steps); i++ {
+			d.Placeholders = append(d.Placeholders, fmt.Sprintf("$%s.metadata.event_timestamp.seconds < $%s.metadata.event_timestamp.seconds", seq.Steps[i].Name, seq.Steps[i+1].Name))
+		}
+	}
+	d.Match = strings.Join(names, ", ") + " over " + window
+	d.Condition = strings.Join(conds, " and ")
+	// Profile outcomes read $e, which a sequence has not.
+	d.Outcomes = nil
+}
+
+// seqValue is a join field's UDM value for the current event variable.
+func (g *gen) seqValue(seq *ir.Sequence, field string) string {
+	var paths []string
+	seen := map[string]bool{}
+	for _, lt := range g.prof.LogTypes {
+		f, ok := g.prof.resolve(lt, field)
+		if !ok || f.Unavailable != "" || f.Wrap != "" {
+			g.failSeq(seq, "join field %s has no plain UDM path on log type %s", field, lt.Name)
+		}
+		if !seen[f.UDM] {
+			seen[f.UDM] = true
+			paths = append(paths, "$"+g.v()+"."+f.UDM)
+		}
+	}
+	if len(paths) == 1 {
+		return paths[0]
+	}
+	return "strings.coalesce(" + strings.Join(paths, ", ") + ")"
+}
+
+func (g *gen) failSeq(seq *ir.Sequence, format string, args ...any) {
+	panic(&unsupported{pos: seq.Pos, rule: g.src.Name, msg: fmt.Sprintf(format, args...)})
+}

@@ -1,0 +1,113 @@
+package reference
+
+import (
+	"strings"
+	"time"
+
+	"github.com/detgen/detgen/ir"
+)
+
+// Sequencer runs a sequence rule over events in time order (the meaning
+// of detection.sequence): per join group, the events of each step within
+// the window; the group alerts when every step has its minimum of events
+// in the window and, when ordered, each step's events can be taken after
+// the previous step's.
+type Sequencer struct {
+	e      *Evaluator
+	groups map[string]*seqGroup
+}
+
+type seqGroup struct {
+	key   []string
+	times [][]time.Time // per step, the times of its events in the window
+	fired bool
+}
+
+// NewSequencer starts a sequence for e's rule (which has one).
+func (e *Evaluator) NewSequencer() *Sequencer {
+	return &Sequencer{e: e, groups: map[string]*seqGroup{}}
+}
+
+// Add judges one event at time at; it returns the alert the event raises,
+// when it completes its group's sequence for the first time.
+func (s *Sequencer) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
+	seq := s.e.rule.Sequence
+	if !s.e.Evaluate(ev).Selected {
+		return ir.Alert{}, false
+	}
+	env := s.e.env(ev)
+	key := make([]string, len(seq.Join))
+	for i, j := range seq.Join {
+		if vs := env.Values(j); len(vs) > 0 {
+			key[i] = vs[0]
+		} else {
+			return ir.Alert{}, false // an event without the join value joins nothing
+		}
+	}
+	k := strings.Join(key, "\x00")
+	g, ok := s.groups[k]
+	if !ok {
+		g = &seqGroup{key: key, times: make([][]time.Time, len(seq.Steps))}
+		s.groups[k] = g
+	}
+	for i, st := range seq.Steps {
+		if env.Holds(st.When) {
+			g.times[i] = append(g.times[i], at)
+		}
+	}
+	for i := range g.times {
+		cut := 0
+		for cut < len(g.times[i]) && g.times[i][cut].Before(at.Add(-seq.Window)) {
+			cut++
+		}
+		g.times[i] = g.times[i][cut:]
+	}
+	if g.fired || !complete(seq, g.times) {
+		return ir.Alert{}, false
+	}
+	g.fired = true
+	return ir.Alert{Group: g.key}, true
+}
+
+// complete reports whether the steps' events (all within the window)
+// satisfy the sequence: each step's minimum, taken greedily after the
+// previous step's last taken event when ordered.
+func complete(seq *ir.Sequence, times [][]time.Time) bool {
+	var after time.Time
+	first := true
+	for i, st := range seq.Steps {
+		n := 0
+		var last time.Time
+		for _, t := range times[i] {
+			if seq.Ordered && !first && !t.After(after) {
+				continue
+			}
+			n++
+			last = t
+			if n == st.Min {
+				break
+			}
+		}
+		if n < st.Min {
+			return false
+		}
+		if seq.Ordered {
+			after, first = last, false
+		}
+	}
+	return true
+}
+
+// SequenceAlerts runs a whole event list (in time order) through the
+// rule's sequence and returns its alerts, sorted by group.
+func (e *Evaluator) SequenceAlerts(events []map[string]any, times []time.Time) []ir.Alert {
+	s := e.NewSequencer()
+	var out []ir.Alert
+	for i, ev := range events {
+		if al, ok := s.Add(ev, times[i]); ok {
+			out = append(out, al)
+		}
+	}
+	SortAlerts(out)
+	return out
+}
