@@ -73,6 +73,8 @@ type Scanner struct {
 	// aggs holds, per aggregation rule, its running windows: state per
 	// open group, dropped as events leave the window (bounded memory).
 	aggs []*reference.Aggregator
+	// seqs holds, per sequence rule, its running steps.
+	seqs []*reference.Sequencer
 	// targets, when set, judge each rule with a target's artifact (as
 	// the SIEM would) instead of the spec; the pre-filter, derived from
 	// the spec, is then off so a target's own verdicts are all seen.
@@ -138,6 +140,11 @@ func New(rules []*ir.Rule) (*Scanner, error) {
 			agg = ev.NewAggregator()
 		}
 		s.aggs = append(s.aggs, agg)
+		var seq *reference.Sequencer
+		if r.Sequence != nil {
+			seq = ev.NewSequencer()
+		}
+		s.seqs = append(s.seqs, seq)
 		if err := s.addToGroup(len(s.evals)-1, r.Logsource); err != nil {
 			return nil, err
 		}
@@ -352,6 +359,10 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 				s.aggregate(n, i, a, ev, form, g, st, hit, bad)
 				continue
 			}
+			if q := s.seqs[i]; q != nil {
+				s.sequence(n, i, q, ev, form, g, st, hit)
+				continue
+			}
 			res := s.evals[i].Evaluate(ev)
 			if s.targets != nil {
 				v, err := s.targets[i].Eval(trimmed, ev, form)
@@ -451,5 +462,28 @@ func (s *Scanner) aggregate(n, i int, a *reference.Aggregator, ev map[string]any
 		h.Summary = append(h.Summary, Field{Name: f, Value: al.Group[j]})
 	}
 	h.Summary = append(h.Summary, Field{Name: string(r.Aggregate.Func), Value: strconv.FormatFloat(al.Value, 'f', -1, 64)})
+	hit(h)
+}
+
+// sequence feeds one record to a sequence rule; a group completing its
+// steps is a hit whose summary is the group.
+func (s *Scanner) sequence(n, i int, q *reference.Sequencer, ev map[string]any, form string, g group, st *Stats, hit func(Hit)) {
+	at, ok := s.evals[i].Time(ev)
+	if !ok {
+		if s.evals[i].Evaluate(ev).Selected {
+			st.Untimed++
+		}
+		return
+	}
+	al, ok := q.Add(ev, at)
+	if !ok {
+		return
+	}
+	st.Hits++
+	r := s.rules[i]
+	h := Hit{Line: n, RuleID: r.ID, Rule: r.Name, Title: r.Title, Logsource: g.ls.Name, Form: form}
+	for j, f := range r.Sequence.Join {
+		h.Summary = append(h.Summary, Field{Name: f, Value: al.Group[j]})
+	}
 	hit(h)
 }

@@ -653,6 +653,14 @@ func (x *evaluator) call(n *yaral.CallExpr) any {
 		return mapText(n, arg(0), strings.ToLower)
 	case "strings.to_upper":
 		return mapText(n, arg(0), strings.ToUpper)
+	case "strings.coalesce":
+		// The first argument that is not empty (Google's function list).
+		for i := range n.Args {
+			if v := arg(i); text(n, v) != "" {
+				return v
+			}
+		}
+		return ""
 	case "net.ip_in_range_cidr":
 		r, err := netip.ParsePrefix(text(n, arg(1)))
 		if err != nil {

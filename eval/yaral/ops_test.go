@@ -358,3 +358,37 @@ func TestEvalErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalCoalesce: strings.coalesce gives its first non-empty argument,
+// as a placeholder value taken from one of several UDM paths.
+func TestEvalCoalesce(t *testing.T) {
+	src := `rule r {
+  meta:
+    author = "t"
+  events:
+    strings.coalesce($e.principal.user.user_display_name, $e.principal.user.userid) = "alice"
+  condition:
+    $e
+}`
+	r, err := yaral.Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ev   Event
+		want bool
+	}{
+		{Event{"principal.user.user_display_name": {"alice"}, "principal.user.userid": {"u-1"}}, true},
+		{Event{"principal.user.userid": {"alice"}}, true},
+		{Event{"principal.user.user_display_name": {"bob"}, "principal.user.userid": {"alice"}}, false},
+		{Event{}, false},
+	} {
+		res, err := Evaluate(r, tc.ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Match != tc.want {
+			t.Errorf("%v: match %v, want %v", tc.ev, res.Match, tc.want)
+		}
+	}
+}
