@@ -94,3 +94,18 @@ func (r *Rule) WithoutSequence() *Rule {
 	c.Sequence = nil
 	return &c
 }
+
+// GroupName is the identifier a backend gives the column or match variable
+// of a group-by or join field: "g_" and the field name with every byte
+// that is not a letter, a digit or '_' replaced by '_' (AQL aliases and
+// YARA-L variables allow no dots). Test runners read groups back by it.
+func GroupName(field string) string {
+	b := []byte("g_" + field)
+	for i := 2; i < len(b); i++ {
+		c := b[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}

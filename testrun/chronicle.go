@@ -83,6 +83,17 @@ func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form string) evalya
 	}
 	set := func(f chronicle.UDMField, extension string) {
 		vs := fieldValues(c.ls, ev, f.Field)
+		if f.Enum != nil {
+			// The parser rewrites the value to an enum; a value it has no
+			// rewrite for is modelled as not written.
+			var mapped []string
+			for _, v := range vs {
+				if t, ok := f.Enum[v]; ok {
+					mapped = append(mapped, t)
+				}
+			}
+			vs = mapped
+		}
 		if f.Wrap != "" {
 			return // the UDM path holds another value (product_event_type), set above
 		}
@@ -146,12 +157,12 @@ func (c *chronicleRunner) alerts(events []seqEvent) ([]ir.Alert, error) {
 	var names []string
 	if c.agg != nil {
 		for _, g := range c.agg.GroupBy {
-			names = append(names, "g_"+g)
+			names = append(names, ir.GroupName(g))
 		}
 	}
 	if c.seq != nil {
 		for _, g := range c.seq.Join {
-			names = append(names, "g_"+g)
+			names = append(names, ir.GroupName(g))
 		}
 	}
 	seen := map[string]bool{}

@@ -19,7 +19,7 @@ func (g *gen) aggregate(r *ir.Rule, d *ruleData) {
 	}
 	var names []string
 	for _, f := range agg.GroupBy {
-		name := "$g_" + f
+		name := "$" + ir.GroupName(f)
 		d.Placeholders = append(d.Placeholders, name+" = "+g.aggValue(agg, f))
 		names = append(names, name)
 	}

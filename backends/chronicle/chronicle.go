@@ -7,6 +7,7 @@ package chronicle
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"text/template"
@@ -331,6 +332,9 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 	if text && !m.Cased || f.Nocase {
 		nocase = " nocase"
 	}
+	if f.Enum != nil {
+		return g.enum(lt, m, f, lhs)
+	}
 	if f.Wrap != "" && (m.Op == ir.Exists || m.Op == ir.Null || m.Op == ir.Empty) {
 		// The UDM value (a method name, a URL) is always there; whether
 		// this part of it is cannot be told apart from its value.
@@ -434,6 +438,34 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 	}
 	g.fail(m, "operator %s is not supported on Chronicle", m.Op)
 	return ""
+}
+
+// enum renders equals on a field the parser rewrites to a UDM enum: each
+// spec value becomes the one enum value only it is rewritten to.
+func (g *gen) enum(lt LogType, m *ir.Match, f UDMField, lhs string) string {
+	if m.Op != ir.Equals || m.FieldRef {
+		g.fail(m, "%s on field %s: on log type %s the parser rewrites it to the UDM enum %s, which supports equals on listed values only", m.Op, m.Field, lt.Name, f.UDM)
+	}
+	var tests []string
+	for _, v := range m.Values {
+		var keys []string
+		for _, k := range slices.Sorted(maps.Keys(f.Enum)) {
+			if k == v || !m.Cased && strings.EqualFold(k, v) {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) != 1 {
+			g.fail(m, "field %s = %q: on log type %s the parser rewrites the field to the UDM enum %s, and the mapping lists no single rewrite for this value", m.Field, v, lt.Name, f.UDM)
+		}
+		target := f.Enum[keys[0]]
+		for _, k := range slices.Sorted(maps.Keys(f.Enum)) {
+			if t := f.Enum[k]; t == target && k != keys[0] {
+				g.fail(m, "field %s = %q: on log type %s both %q and %q are rewritten to %s %s, so the test would not be exact", m.Field, v, lt.Name, keys[0], k, f.UDM, target)
+			}
+		}
+		tests = append(tests, lhs+" = "+yaral.QuoteString(target))
+	}
+	return combineY(tests, m.All)
 }
 
 // affix tests that a value of m occurs in lhs between the regex anchors

@@ -59,6 +59,11 @@ type UDMField struct {
 	// Int marks a UDM field of integer type: compared with numbers, not
 	// strings.
 	Int bool `yaml:"int"`
+	// Enum maps the record values the parser rewrites to a UDM enum value
+	// (Okta's outcome.result SUCCESS -> security_result.action ALLOW):
+	// such a field supports equals on mapped values only, and only on a
+	// value no other record value is rewritten to, so the test stays exact.
+	Enum map[string]string `yaml:"enum"`
 	// Unavailable says why the field cannot be tested on Chronicle.
 	Unavailable string `yaml:"unavailable"`
 }

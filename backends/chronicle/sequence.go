@@ -31,7 +31,7 @@ func (g *gen) sequence(r *ir.Rule, d *ruleData) {
 	g.ev = ""
 	var names []string
 	for _, f := range seq.Join {
-		name := "$g_" + f
+		name := "$" + ir.GroupName(f)
 		for _, st := range seq.Steps {
 			g.ev = st.Name
 			d.Placeholders = append(d.Placeholders, name+" = "+g.seqValue(seq, f))

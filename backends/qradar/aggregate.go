@@ -49,7 +49,7 @@ func (g *gen) aggregateQuery(r *ir.Rule) (d *aggregateData, err error) {
 	d.Window = w
 	for _, f := range agg.GroupBy {
 		x := g.structuredField(agg, f, "group_by")
-		d.GroupColumns = append(d.GroupColumns, x+" AS g_"+f)
+		d.GroupColumns = append(d.GroupColumns, x+" AS "+ir.GroupName(f))
 		d.GroupBy = append(d.GroupBy, x)
 	}
 	// HAVING names the aggregate by its alias, as IBM's examples do
