@@ -52,10 +52,10 @@ func (c *checker) aggregate(a *spec.Aggregate, out *ir.Rule) {
 		if _, ok := c.ls.Field(g); !ok {
 			c.add(a.Keys.At("group_by"), "group_by field %q is not in logsource %s", g, c.ls.Name)
 		}
-		if seen[g] {
-			c.add(a.Keys.At("group_by"), "group_by field %q is listed twice", g)
+		if seen[ir.GroupName(g)] {
+			c.add(a.Keys.At("group_by"), "group_by field %q is listed twice (or under a name that differs only in punctuation)", g)
 		}
-		seen[g] = true
+		seen[ir.GroupName(g)] = true
 	}
 	agg.GroupBy = a.GroupBy
 	w, err := duration(a.Window)

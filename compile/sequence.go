@@ -37,10 +37,15 @@ func (c *checker) correlation(s *spec.Sequence, sels *detection.Selections, mark
 		}
 		seq.Steps = append(seq.Steps, ir.Step{Name: st.Name, When: when, Min: min})
 	}
+	joined := map[string]bool{}
 	for _, j := range s.Join {
 		if _, ok := c.ls.Field(j); !ok {
 			c.add(s.Keys.At("join"), "join field %q is not in logsource %s", j, c.ls.Name)
 		}
+		if joined[ir.GroupName(j)] {
+			c.add(s.Keys.At("join"), "join field %q is listed twice (or under a name that differs only in punctuation)", j)
+		}
+		joined[ir.GroupName(j)] = true
 	}
 	w, err := duration(s.Window)
 	switch {
