@@ -12,29 +12,43 @@ import (
 
 // Aggregator runs an aggregate rule over events in time order: the
 // reference meaning of a threshold over groups within a sliding window.
-// State is per open group and is dropped as events fall out of the
-// window, so memory is bounded by the events of one window.
+// State is per open group: events leave a group as they fall out of the
+// window, and a group whose window has emptied is dropped (swept once per
+// half window of event time), so memory is bounded by the events of one
+// window however many groups a log holds. A group alerts once per episode:
+// when its window passes the threshold, and again only after the group
+// has gone idle for a whole window.
 type Aggregator struct {
-	e      *Evaluator
-	groups map[string]*groupState
-	order  []string // group keys in first-seen order, for determinism
+	e         *Evaluator
+	groups    map[string]*groupState
+	now       time.Time // the newest event time seen
+	nextSweep time.Time
 }
 
 type groupState struct {
 	key    []string
-	events []aggEvent // selected events still inside the window
-	fired  bool
+	events []aggEvent // selected events still inside the window, oldest first
+	// The aggregate over events, kept as events enter and leave.
+	distinct map[string]int
+	sum      float64
+	numbers  int
+	fired    bool
 }
 
 type aggEvent struct {
-	at    time.Time
-	value string // the aggregated field's first value
+	at     time.Time
+	value  string // the aggregated field's first value
+	number float64
+	isNum  bool
 }
 
 // NewAggregator starts an aggregation for e's rule (which has one).
 func (e *Evaluator) NewAggregator() *Aggregator {
 	return &Aggregator{e: e, groups: map[string]*groupState{}}
 }
+
+// Groups is the number of open groups (for tests of the sweep).
+func (a *Aggregator) Groups() int { return len(a.groups) }
 
 // Add judges one event at time at; it returns the alert the event raises,
 // if its group's window passes the threshold for the first time.
@@ -43,6 +57,7 @@ func (a *Aggregator) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
 	if !a.e.Evaluate(ev).Selected {
 		return ir.Alert{}, false
 	}
+	a.sweep(at)
 	values := func(field string) []string { return a.e.values(ev, field) }
 	key := make([]string, len(agg.GroupBy))
 	for i, g := range agg.GroupBy {
@@ -51,12 +66,6 @@ func (a *Aggregator) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
 		}
 	}
 	k := strings.Join(key, "\x00")
-	g, ok := a.groups[k]
-	if !ok {
-		g = &groupState{key: key}
-		a.groups[k] = g
-		a.order = append(a.order, k)
-	}
 	var v string
 	if agg.Field != "" {
 		if vs := values(agg.Field); len(vs) > 0 {
@@ -65,17 +74,26 @@ func (a *Aggregator) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
 			return ir.Alert{}, false // nothing to aggregate: the event does not count
 		}
 	}
-	g.events = append(g.events, aggEvent{at: at, value: v})
+	g, ok := a.groups[k]
+	if !ok {
+		g = &groupState{key: key}
+		if agg.Func == ir.DistinctCount {
+			g.distinct = map[string]int{}
+		}
+		a.groups[k] = g
+	}
+	g.add(aggEvent{at: at, value: v})
 	// The window is [at - Window, at]: older events leave it.
 	cut := 0
 	for cut < len(g.events) && g.events[cut].at.Before(at.Add(-agg.Window)) {
+		g.remove(g.events[cut])
 		cut++
 	}
 	g.events = g.events[cut:]
 	if g.fired {
 		return ir.Alert{}, false
 	}
-	val := aggregateOf(agg, g.events)
+	val := g.value(agg.Func)
 	if !agg.Threshold.Passes(val) {
 		return ir.Alert{}, false
 	}
@@ -83,31 +101,60 @@ func (a *Aggregator) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
 	return ir.Alert{Group: g.key, Value: val}, true
 }
 
-func aggregateOf(agg *ir.Aggregate, events []aggEvent) float64 {
-	switch agg.Func {
+// sweep drops the groups whose newest event has left the window.
+func (a *Aggregator) sweep(at time.Time) {
+	if at.After(a.now) {
+		a.now = at
+	}
+	if a.now.Before(a.nextSweep) {
+		return
+	}
+	w := a.e.rule.Aggregate.Window
+	for k, g := range a.groups {
+		if g.events[len(g.events)-1].at.Before(a.now.Add(-w)) {
+			delete(a.groups, k)
+		}
+	}
+	a.nextSweep = a.now.Add(w / 2)
+}
+
+func (g *groupState) add(e aggEvent) {
+	if f, err := strconv.ParseFloat(e.value, 64); err == nil {
+		e.number, e.isNum = f, true
+		g.sum += f
+		g.numbers++
+	}
+	if g.distinct != nil {
+		g.distinct[e.value]++
+	}
+	g.events = append(g.events, e)
+}
+
+func (g *groupState) remove(e aggEvent) {
+	if e.isNum {
+		g.sum -= e.number
+		g.numbers--
+	}
+	if g.distinct != nil {
+		if g.distinct[e.value]--; g.distinct[e.value] == 0 {
+			delete(g.distinct, e.value)
+		}
+	}
+}
+
+func (g *groupState) value(f ir.AggFunc) float64 {
+	switch f {
 	case ir.Count:
-		return float64(len(events))
+		return float64(len(g.events))
 	case ir.DistinctCount:
-		seen := map[string]bool{}
-		for _, e := range events {
-			seen[e.value] = true
-		}
-		return float64(len(seen))
-	}
-	sum, n := 0.0, 0
-	for _, e := range events {
-		if f, err := strconv.ParseFloat(e.value, 64); err == nil {
-			sum += f
-			n++
-		}
-	}
-	if agg.Func == ir.Avg {
-		if n == 0 {
+		return float64(len(g.distinct))
+	case ir.Avg:
+		if g.numbers == 0 {
 			return 0
 		}
-		return sum / float64(n)
+		return g.sum / float64(g.numbers)
 	}
-	return sum
+	return g.sum
 }
 
 // Alerts runs a whole sequence (in time order) and returns its alerts,

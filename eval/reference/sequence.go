@@ -13,12 +13,15 @@ import (
 // in the window and, when ordered, each step's events can be taken after
 // the previous step's.
 type Sequencer struct {
-	e      *Evaluator
-	groups map[string]*seqGroup
+	e         *Evaluator
+	groups    map[string]*seqGroup
+	now       time.Time // the newest event time seen
+	nextSweep time.Time
 }
 
 type seqGroup struct {
 	key   []string
+	last  time.Time // the group's newest event
 	times [][]time.Time // per step, the times of its events in the window
 	fired bool
 }
@@ -35,6 +38,7 @@ func (s *Sequencer) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
 	if !s.e.Evaluate(ev).Selected {
 		return ir.Alert{}, false
 	}
+	s.sweep(at)
 	env := s.e.env(ev)
 	key := make([]string, len(seq.Join))
 	for i, j := range seq.Join {
@@ -55,6 +59,9 @@ func (s *Sequencer) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
 			g.times[i] = append(g.times[i], at)
 		}
 	}
+	if at.After(g.last) {
+		g.last = at
+	}
 	for i := range g.times {
 		cut := 0
 		for cut < len(g.times[i]) && g.times[i][cut].Before(at.Add(-seq.Window)) {
@@ -67,6 +74,28 @@ func (s *Sequencer) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
 	}
 	g.fired = true
 	return ir.Alert{Group: g.key}, true
+}
+
+// Groups is the number of open groups (for tests of the sweep).
+func (s *Sequencer) Groups() int { return len(s.groups) }
+
+// sweep drops the groups whose newest event has left the window, once per
+// half window of event time: memory stays bounded by one window's events,
+// and a group completes again only after a whole idle window.
+func (s *Sequencer) sweep(at time.Time) {
+	if at.After(s.now) {
+		s.now = at
+	}
+	if s.now.Before(s.nextSweep) {
+		return
+	}
+	w := s.e.rule.Sequence.Window
+	for k, g := range s.groups {
+		if g.last.Before(s.now.Add(-w)) {
+			delete(s.groups, k)
+		}
+	}
+	s.nextSweep = s.now.Add(w / 2)
 }
 
 // complete reports whether the steps' events (all within the window)
