@@ -21,7 +21,7 @@ type Sequencer struct {
 
 type seqGroup struct {
 	key   []string
-	last  time.Time // the group's newest event
+	last  time.Time     // the group's newest event
 	times [][]time.Time // per step, the times of its events in the window
 	fired bool
 }
