@@ -87,15 +87,24 @@ func locate(sub string, ci bool) (dir, skip string, err error) {
 	return dir, "", nil
 }
 
+// find looks for shared/corpora/<sub> beside the module (in the parent of
+// the directory holding go.mod) or inside it, walking up from the working
+// directory; it never looks above the module's parent, so a stray shared/
+// higher up (in /tmp, say) is not taken for the corpus.
 func find(sub string) (string, bool) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", false
 	}
 	for d := wd; ; d = filepath.Dir(d) {
-		cand := filepath.Join(d, "shared", "corpora", sub)
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand, true
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			for _, base := range []string{d, filepath.Dir(d)} {
+				cand := filepath.Join(base, "shared", "corpora", sub)
+				if st, err := os.Stat(cand); err == nil && st.IsDir() {
+					return cand, true
+				}
+			}
+			return "", false
 		}
 		if filepath.Dir(d) == d {
 			return "", false

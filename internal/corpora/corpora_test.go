@@ -9,7 +9,11 @@ import (
 
 // Without the corpus, CI fails and a developer machine skips.
 func TestMissingCorpus(t *testing.T) {
-	t.Chdir(t.TempDir())
+	// A module without shared/ beside it (a shared/ above the temp
+	// directory must not count).
+	repo := t.TempDir()
+	os.WriteFile(filepath.Join(repo, "go.mod"), []byte("module x\n"), 0o644)
+	t.Chdir(repo)
 	if _, skip, err := locate("aql", false); err != nil || !strings.Contains(skip, "skipping") {
 		t.Errorf("off CI: skip %q, err %v; want a skip", skip, err)
 	}
@@ -26,7 +30,10 @@ func TestPinnedFileCount(t *testing.T) {
 	for i := 0; i < Files["k8s-audit"]-1; i++ {
 		os.WriteFile(filepath.Join(dir, "gke", strings.Repeat("x", i+1)), nil, 0o644)
 	}
-	t.Chdir(filepath.Join(root, "shared"))
+	repo := filepath.Join(root, "repo")
+	os.MkdirAll(repo, 0o755)
+	os.WriteFile(filepath.Join(repo, "go.mod"), []byte("module x\n"), 0o644)
+	t.Chdir(repo)
 	for _, ci := range []bool{false, true} {
 		if _, _, err := locate("k8s-audit", ci); err == nil || !strings.Contains(err.Error(), "pinned 26") {
 			t.Errorf("ci=%v: err %v, want a count mismatch", ci, err)
