@@ -55,7 +55,9 @@ func tagScalar(t string) string {
 	return yamlString(t)
 }
 
-var sigmaFieldRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+// sigmaFieldRE is a field name written as a plain YAML key: dotted
+// identifiers, with hyphens inside a segment (W3C names: cs-uri-query).
+var sigmaFieldRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$`)
 
 // maxAlertingSets bounds the OR-of-ANDs condition written for a threshold
 // that single signals do not reach.
