@@ -47,10 +47,14 @@ golden:
 	git --no-pager diff --stat -- golden
 
 ## bench: scan throughput against encoding/json and sigma-go on a generated
-## 1 GiB audit log (DETGEN_BENCH_MB to change the size), and parser speeds
+## 1 GiB audit log (DETGEN_BENCH_MB to change the size), parser speeds,
+## Sigma conversion of SigmaHQ, and scan of aggregation rules over a 1 GiB
+## log with peak memory per half of the log
 bench:
 	DETGEN_BENCH_MB=$${DETGEN_BENCH_MB:-1024} $(GO) test ./scan -run '^$$' -bench Throughput -benchtime 1x -timeout 60m
 	$(GO) test ./lang/aql ./lang/yaral -run '^$$' -bench ParseCorpus
+	$(GO) test ./sigmain -run '^$$' -bench ConvertSigmaHQ -benchtime 5x
+	DETGEN_BENCH_MB=$${DETGEN_BENCH_MB:-1024} $(GO) test ./scan -run '^$$' -bench AggregateScan -benchtime 1x -timeout 60m
 
 ## fuzz-short: a few seconds of each fuzz target (part of make test)
 fuzz-short:

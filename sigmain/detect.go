@@ -84,7 +84,48 @@ func (rd *reader) selections(d *doc, src *source, m *yaml.Node, skip ...string) 
 		res.Rule = nil
 		return nil
 	}
+	casedEncodings(d, m, sels)
 	return sels
+}
+
+// casedEncodings makes the tests of base64 and base64offset values
+// case-sensitive: Base64 text that differs in case encodes other bytes, so
+// matching it case-insensitively (Sigma's default for strings, and what
+// pySigma's QRadar and SecOps backends do) fires on other content
+// (docs/sigma.md, "Values, modifiers and conditions").
+func casedEncodings(d *doc, m *yaml.Node, sels *detection.Selections) {
+	encoded := map[diag.Pos]bool{}
+	var scan func(n *yaml.Node)
+	scan = func(n *yaml.Node) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				for _, mod := range strings.Split(k.Value, "|")[1:] {
+					if mod == "base64" || mod == "base64offset" {
+						encoded[d.pos(k)] = true
+					}
+				}
+			}
+		case yaml.SequenceNode:
+			for _, item := range n.Content {
+				scan(item)
+			}
+		}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		scan(m.Content[i+1])
+	}
+	if len(encoded) == 0 {
+		return
+	}
+	for _, e := range sels.Exprs {
+		ir.Walk(e, func(x ir.Expr) {
+			if mt, ok := x.(*ir.Match); ok && encoded[mt.Pos] {
+				mt.Cased = true
+			}
+		})
+	}
 }
 
 func contains(list []string, s string) bool {

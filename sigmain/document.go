@@ -9,6 +9,7 @@ import (
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/lang/yaral"
 	"gopkg.in/yaml.v3"
 )
 
@@ -155,7 +156,8 @@ func deriveName(key string) string {
 		stem = stem[:i]
 	}
 	name := strings.Trim(nonName.ReplaceAllString(strings.ToLower(stem), "_"), "_")
-	if name == "" || name[0] < 'a' || name[0] > 'z' {
+	// A YARA-L keyword (rule.yml, match.yml) cannot name a rule.
+	if name == "" || name[0] < 'a' || name[0] > 'z' || yaral.IsKeyword(name) {
 		name = "sigma_" + name
 	}
 	name = strings.TrimRight(name, "_")

@@ -8,6 +8,7 @@ import (
 	"github.com/detgen/detgen/backends/sigma"
 	"github.com/detgen/detgen/detection"
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/internal/strictyaml"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/mappings"
@@ -85,39 +86,55 @@ func newReader() (*reader, diag.List) {
 		return nil, errs
 	}
 	rd.aliases = al.Aliases
-	for _, name := range mappings.LogsourceNames() {
-		var prof sigma.Profile
-		if errs := mappings.Load("sigma", name, &prof); len(errs) > 0 {
-			continue // a log source without a Sigma profile has no Sigma form
+	// The mapping files are decoded on every core: the reader's start-up.
+	names := mappings.LogsourceNames()
+	srcs := make([]*source, len(names))
+	errs := make([]diag.List, len(names))
+	driver.Parallel(len(names), func(i int) { srcs[i], errs[i] = loadSource(names[i]) })
+	for i := range names {
+		if len(errs[i]) > 0 {
+			return nil, errs[i]
 		}
-		ls, errs := mappings.LoadLogsource(name)
-		if len(errs) > 0 {
-			return nil, errs
+		if srcs[i] != nil {
+			rd.sources = append(rd.sources, srcs[i])
 		}
-		src := &source{name: name, file: "mappings/sigma/" + name + ".yaml", key: lsKey(prof.Logsource).norm(),
-			fields: map[string]detection.Field{}, partial: map[string]string{}, lower: map[string][]string{}}
-		for _, f := range prof.Fields {
-			for _, n := range f.Names {
-				logical := f.Field
-				if prof.Names == "fields" {
-					if _, ok := ls.Field(n); ok {
-						logical = n
-					}
-				} else if len(f.Names) > 1 {
-					src.partial[n] = f.Field
-				}
-				lf, _ := ls.Field(logical)
-				if _, isPartial := src.partial[n]; !isPartial {
-					src.fields[n] = detection.Field{Name: logical, Type: ir.FieldType(lf.Type)}
-				}
-				src.lower[strings.ToLower(n)] = append(src.lower[strings.ToLower(n)], n)
-				src.names = append(src.names, n)
-			}
-		}
-		sort.Strings(src.names)
-		rd.sources = append(rd.sources, src)
 	}
 	return rd, nil
+}
+
+// loadSource reads a log source's Sigma profile and catalog; nil when it
+// has no Sigma profile (no Sigma form).
+func loadSource(name string) (*source, diag.List) {
+	var prof sigma.Profile
+	if errs := mappings.Load("sigma", name, &prof); len(errs) > 0 {
+		return nil, nil
+	}
+	ls, errs := mappings.LoadLogsource(name)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	src := &source{name: name, file: "mappings/sigma/" + name + ".yaml", key: lsKey(prof.Logsource).norm(),
+		fields: map[string]detection.Field{}, partial: map[string]string{}, lower: map[string][]string{}}
+	for _, f := range prof.Fields {
+		for _, n := range f.Names {
+			logical := f.Field
+			if prof.Names == "fields" {
+				if _, ok := ls.Field(n); ok {
+					logical = n
+				}
+			} else if len(f.Names) > 1 {
+				src.partial[n] = f.Field
+			}
+			lf, _ := ls.Field(logical)
+			if _, isPartial := src.partial[n]; !isPartial {
+				src.fields[n] = detection.Field{Name: logical, Type: ir.FieldType(lf.Type)}
+			}
+			src.lower[strings.ToLower(n)] = append(src.lower[strings.ToLower(n)], n)
+			src.names = append(src.names, n)
+		}
+	}
+	sort.Strings(src.names)
+	return src, nil
 }
 
 // lookup finds a Sigma field name: exactly, or else case-insensitively

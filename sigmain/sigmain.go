@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/internal/strictyaml"
 	"github.com/detgen/detgen/ir"
 	"gopkg.in/yaml.v3"
@@ -107,23 +108,42 @@ func Load(paths []string) ([]*Result, diag.List) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	var out []*Result
+	// Files are read and parsed on every core (the reader is read-only
+	// once built); results and errors keep the input order.
+	type job struct {
+		root, file string
+		res        []*Result
+		errs       diag.List
+	}
+	var jobs []*job
 	for _, root := range paths {
 		files, err := FindFiles([]string{root})
 		if err != nil {
-			errs.Add(diag.Pos{File: root}, "%v", err)
+			j := &job{}
+			j.errs.Add(diag.Pos{File: root}, "%v", err)
+			jobs = append(jobs, j)
 			continue
 		}
 		for _, f := range files {
-			src, err := os.ReadFile(f)
-			if err != nil {
-				errs.Add(diag.Pos{File: f}, "%v", err)
-				continue
-			}
-			res, e := rd.parse(f, idKey(root, f), src)
-			errs.Append(e)
-			out = append(out, res...)
+			jobs = append(jobs, &job{root: root, file: f})
 		}
+	}
+	driver.Parallel(len(jobs), func(i int) {
+		j := jobs[i]
+		if j.file == "" {
+			return
+		}
+		src, err := os.ReadFile(j.file)
+		if err != nil {
+			j.errs.Add(diag.Pos{File: j.file}, "%v", err)
+			return
+		}
+		j.res, j.errs = rd.parse(j.file, idKey(j.root, j.file), src)
+	})
+	var out []*Result
+	for _, j := range jobs {
+		errs.Append(j.errs)
+		out = append(out, j.res...)
 	}
 	finish(out)
 	return out, errs

@@ -111,6 +111,8 @@ func TestDeriveName(t *testing.T) {
 		"Win-Foo.Bar.yaml":                 "win_foo_bar",
 		"2023/7zip_Abuse.yml":              "sigma_7zip_abuse",
 		"x.yml#3":                          "x_3",
+		"rules/rule.yml":                   "sigma_rule", // YARA-L keywords name no rule
+		"Match.yaml":                       "sigma_match",
 		strings.Repeat("a", 200) + ".yml":  strings.Repeat("a", 128),
 	} {
 		if got := deriveName(key); got != want {
