@@ -1591,29 +1591,6 @@ type divergence struct {
 
 var knownDivergences = []divergence{
 	{
-		// backends/qradar writes a bool field as `"Signed" = false`, an
-		// AQL boolean literal; QRadar custom properties are text (the
-		// runner stores "false"), and eval/aql compares text with a
-		// boolean as NULL: the test never holds. See
-		// TestDivergenceQRadarBoolProperty.
-		name: "qradar: a bool field read from a text property is compared with a boolean literal, which never holds (backends/qradar)",
-		odd:  "qradar",
-		applies: func(r *sigmaRule, verdict string, _ func() string) bool {
-			return verdict == "no match" && r.testsType("bool")
-		},
-	},
-	{
-		// The linux_auditd QRadar profile selects the built-in column
-		// username (AS actor), which testrun's QRadar runner does not put
-		// in the stored event, so eval/aql fails on every record the
-		// WHERE clause keeps. See TestDivergenceQRadarAuditdUsername.
-		name: "qradar: the auditd search selects the built-in username column, which testrun's QRadar runner does not store (testrun/qradar.go, mappings/qradar/linux_auditd.yaml)",
-		odd:  "qradar",
-		applies: func(r *sigmaRule, verdict string, _ func() string) bool {
-			return r.sc.ls.Name == "linux_auditd" && strings.Contains(verdict, `Field "username" does not exist`)
-		},
-	},
-	{
 		// sigma-go reads a field the event lacks as the text "<nil>"
 		// (modifiers.CoerceString(nil)), so `CommandLine|contains: l`
 		// holds on an event without a command line, and `not filter`
@@ -1746,12 +1723,12 @@ func (p *condParser) primary() sigmago.SearchExpr {
 	return sigmago.SearchIdentifier{Name: p.toks[p.i-1]}
 }
 
-// TestDivergenceQRadarBoolProperty pins the first declared divergence: a
-// bool field on QRadar (image_load Signed, Okta securityContext.isProxy)
-// is written as `"Signed" = false`, compared by eval/aql with the text the
-// property holds, which never holds. When it fails, the bug is fixed:
-// remove the declaration from knownDivergences.
-func TestDivergenceQRadarBoolProperty(t *testing.T) {
+// TestQRadarBoolProperty was a declared divergence: a bool field on QRadar
+// (image_load Signed, Okta securityContext.isProxy) was written as
+// `"Signed" = false`, a boolean literal compared with the text the property
+// holds, which never holds. Booleans are now compared as text,
+// case-insensitively; QRadar fires where the reference does.
+func TestQRadarBoolProperty(t *testing.T) {
 	res := readSigma(t, `title: unsigned image loaded by lsass
 id: 5f1e0c2a-0000-4000-8000-000000000101
 logsource: {product: windows, category: image_load}
@@ -1765,19 +1742,25 @@ detection:
 	if why != "" {
 		t.Fatal(why)
 	}
-	mustContain(t, "qradar", art, `"Signed" = false`)
-	rec := winRecord(7, sysmonChannel, map[string]any{"Image": `C:\Windows\System32\lsass.exe`, "ImageLoaded": `C:\Temp\x.dll`, "Signed": "false"})
-	ref, _ := fires(t, res, "reference", "", rec)
-	got, err := fires(t, res, "qradar", art, rec)
-	if !ref || err != nil || got {
-		t.Errorf("reference %v, qradar %v (%v): the divergence changed; if QRadar now fires, remove it from knownDivergences", ref, got, err)
+	mustContain(t, "qradar", art, `LOWER("Signed") = 'false'`)
+	for _, c := range []struct {
+		signed string
+		want   bool
+	}{{"false", true}, {"False", true}, {"true", false}} {
+		rec := winRecord(7, sysmonChannel, map[string]any{"Image": `C:\Windows\System32\lsass.exe`, "ImageLoaded": `C:\Temp\x.dll`, "Signed": c.signed})
+		ref, _ := fires(t, res, "reference", "", rec)
+		got, err := fires(t, res, "qradar", art, rec)
+		if err != nil || ref != c.want || got != c.want {
+			t.Errorf("Signed %q: reference %v, qradar %v (%v), want %v", c.signed, ref, got, err, c.want)
+		}
 	}
 }
 
-// TestDivergenceQRadarAuditdUsername pins the second: the linux_auditd
-// QRadar search selects username, a built-in column testrun's QRadar runner
-// does not store, so eval/aql fails on every record the search keeps.
-func TestDivergenceQRadarAuditdUsername(t *testing.T) {
+// TestQRadarAuditdUsername was a declared divergence: the linux_auditd
+// QRadar search selects the built-in username column, which testrun's
+// QRadar runner did not store, so eval/aql failed on every record the
+// search kept. Stored events now carry QRadar's normalized columns.
+func TestQRadarAuditdUsername(t *testing.T) {
 	res := readSigma(t, `title: execve
 id: 5f1e0c2a-0000-4000-8000-000000000102
 logsource: {product: linux, service: auditd}
@@ -1791,9 +1774,11 @@ detection:
 		t.Fatal(why)
 	}
 	mustContain(t, "qradar", art, "username AS actor")
-	_, err := fires(t, res, "qradar", art, `{"type":"EXECVE","a0":"id"}`)
-	if err == nil || !strings.Contains(err.Error(), `Field "username" does not exist`) {
-		t.Errorf("qradar: %v: the divergence changed; if QRadar now runs, remove it from knownDivergences", err)
+	for rec, want := range map[string]bool{`{"type":"EXECVE","a0":"id"}`: true, `{"type":"SYSCALL","a0":"id"}`: false} {
+		got, err := fires(t, res, "qradar", art, rec)
+		if err != nil || got != want {
+			t.Errorf("qradar on %s: %v (%v), want %v", rec, got, err, want)
+		}
 	}
 }
 

@@ -42,6 +42,15 @@ func newQRadarRunner(r *ir.Rule, artifact []byte) (*qradarRunner, error) {
 // event builds the stored form of a record: the payload is the record as
 // received, custom properties and normalized columns come from the QRadar
 // profile's field mappings.
+// qradarEventColumns are the normalized columns of QRadar's events table
+// that a DSM may leave empty (IBM's AQL fields reference).
+var qradarEventColumns = []string{
+	"sourceip", "destinationip", "sourceport", "destinationport", "sourcemac", "destinationmac",
+	"username", "protocolid", "category", "highlevelcategory", "qid", "eventdirection",
+	"identityip", "identityhostname", "hostname", "postnatsourceip", "postnatdestinationip",
+	"sourcev6", "destinationv6", "domainid", "magnitude", "severity", "credibility", "relevance",
+}
+
 func (q *qradarRunner) event(raw []byte, ev map[string]any, form string) evalaql.Event {
 	out := evalaql.Event{
 		Columns:            map[string]any{"logsourceid": 1, "devicetype": 0, "starttime": receivedAt.UnixMilli()},
@@ -66,7 +75,13 @@ func (q *qradarRunner) event(raw []byte, ev map[string]any, form string) evalaql
 		dt = d
 	}
 	out.Columns["devicetype"] = dt
-	// A mapped column the record does not fill is NULL, not unknown.
+	// Every event has QRadar's normalized columns; one the DSM does not
+	// fill is NULL, not unknown. The list is QRadar's (events table), not
+	// the profile's, so a search selecting a column no field maps (the
+	// auditd search's username) still runs.
+	for _, c := range qradarEventColumns {
+		out.Columns[c] = nil
+	}
 	for _, f := range q.prof.Fields {
 		if f.Column != "" {
 			out.Columns[strings.ToLower(f.Column)] = nil

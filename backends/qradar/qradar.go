@@ -406,8 +406,11 @@ func (g *gen) structured(m *ir.Match, x string) string {
 	switch m.Op {
 	case ir.Equals:
 		switch {
-		case m.Type == ir.Int || m.Type == ir.Bool:
+		case m.Type == ir.Int:
 			tests = append(tests, inList(x, m.Values, false, m.All))
+		// A boolean is stored as text ("true", "True" or "false"): QRadar
+		// properties and columns have no boolean type, so it is compared
+		// as a string, case-insensitively (default).
 		case m.Cased || m.Type == ir.IP:
 			tests = append(tests, inList(x, m.Values, true, m.All))
 		default:
