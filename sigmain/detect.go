@@ -31,7 +31,7 @@ func (rd *reader) detection(d *doc, b *binding, det *yaml.Node) ir.Expr {
 		return nil
 	}
 	if n := mapGet(det, "timeframe"); n != nil {
-		res.refuse(d.pos(n), "timeframe: aggregation over time is a correlation rule in Sigma 2, and correlations are not supported yet")
+		res.refuse(d.pos(n), "timeframe: aggregation over time is a correlation rule in Sigma 2 (write an event_count correlation)")
 		return nil
 	}
 	condNode := mapGet(det, "condition")
@@ -214,7 +214,7 @@ func conditions(d *doc, n *yaml.Node, sels *detection.Selections) ir.Expr {
 			return nil
 		}
 		if strings.Contains(c.Value, "|") {
-			d.res.refuse(d.pos(c), "condition: aggregations (| count() ...) are not part of Sigma 2 (it has correlation rules, not supported yet)")
+			d.res.refuse(d.pos(c), "condition: aggregations (| count() ...) are not part of Sigma 2 (write a correlation rule)")
 			return nil
 		}
 		e, errs := detection.Condition(c.Value, condPos(d, c), sels)

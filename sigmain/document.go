@@ -105,8 +105,7 @@ func (rd *reader) document(pos diag.Pos, key string, m *yaml.Node) *Result {
 	res.ID = rd.id(d, key)
 	switch {
 	case seen["correlation"]:
-		res.Kind = KindCorrelation
-		res.refuse(d.pos(d.get("correlation")), "correlation rules are not supported yet")
+		rd.correlation(d) // completed by finish, which resolves its rules
 	case seen["filter"]:
 		res.Kind = KindFilter
 		rd.filter(d)

@@ -3,7 +3,7 @@
 // any spec. A document it cannot read faithfully is refused with the
 // reason at file:line:col, never approximated: an unknown log source or
 // field, a placeholder, a modifier detgen does not implement, a
-// correlation rule. docs/sigma.md ("Reading Sigma") records every choice.
+// correlation detgen cannot express (correlation.go). docs/sigma.md ("Reading Sigma") records every choice.
 package sigmain
 
 import (
@@ -54,7 +54,13 @@ type Result struct {
 	// Filters are the filter documents applied to the rule.
 	Filters []diag.Pos
 
+	// Parts are the rules and correlations a correlation names that are
+	// not generated on their own (Sigma's generate: false, the default):
+	// they are left out of the results and kept here.
+	Parts []*Result
+
 	filter *filterDoc // for a filter document
+	corr   *corrDoc   // for a correlation document
 	key    string     // the path the derived id and name come from
 }
 
@@ -145,8 +151,7 @@ func Load(paths []string) ([]*Result, diag.List) {
 		errs.Append(j.errs)
 		out = append(out, j.res...)
 	}
-	finish(out)
-	return out, errs
+	return finish(out), errs
 }
 
 // Parse reads the documents of one Sigma file; key is what a derived id
@@ -158,8 +163,7 @@ func Parse(file, key string, src []byte) ([]*Result, diag.List) {
 		return nil, errs
 	}
 	out, errs := rd.parse(file, key, src)
-	finish(out)
-	return out, errs
+	return finish(out), errs
 }
 
 // idKey is the stable, machine-independent name of a file: its path
@@ -211,13 +215,15 @@ func (rd *reader) parse(file, key string, src []byte) ([]*Result, diag.List) {
 	return out, errs
 }
 
-// finish applies filters and makes ids and names unique across results.
-func finish(all []*Result) {
+// finish applies filters, resolves correlations (leaving out the rules
+// only they use) and makes ids and names unique across results.
+func finish(all []*Result) []*Result {
 	applyFilters(all)
+	all = correlate(all)
 	ids := map[string]*Result{}
 	names := map[string]bool{}
 	for _, r := range all {
-		if r.Kind != KindRule || r.Rule == nil {
+		if r.Kind != KindRule && r.Kind != KindCorrelation || r.Rule == nil {
 			continue
 		}
 		if other, dup := ids[r.ID]; dup {
@@ -235,6 +241,7 @@ func finish(all []*Result) {
 		}
 		names[name] = true
 	}
+	return all
 }
 
 // refuse records why the document cannot be converted and drops its rule.

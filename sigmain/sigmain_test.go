@@ -218,6 +218,7 @@ correlation:
     rules: [19b08b1c-861d-4e75-a1ef-ea0c1baf202b]
     timespan: 1h
     condition: {gte: 10}
+generate: true
 ---
 `
 	res, errs := Parse("f.yml", "f.yml", []byte(src))
@@ -234,7 +235,7 @@ correlation:
 	if !strings.Contains(res[1].Warnings.Error(), "filter names rule missing-rule, which is not among the inputs") {
 		t.Errorf("filter warnings: %v", res[1].Warnings)
 	}
-	if !strings.Contains(res[2].Refused.Error(), "f.yml:47:5: correlation rules are not supported yet") {
+	if !strings.Contains(res[2].Refused.Error(), "f.yml:47:5: correlation needs group-by") {
 		t.Errorf("correlation: %v", res[2].Refused)
 	}
 }

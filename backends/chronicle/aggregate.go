@@ -2,6 +2,7 @@ package chronicle
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ func (g *gen) aggregate(r *ir.Rule, d *ruleData) {
 	if agg.Threshold.Op == ir.GT {
 		op = ">"
 	}
-	bound := fmt.Sprintf("%s %g", op, agg.Threshold.Value)
+	bound := op + " " + strconv.FormatFloat(agg.Threshold.Value, 'f', -1, 64)
 	switch agg.Func {
 	case ir.Count:
 		d.Condition = "#e " + bound

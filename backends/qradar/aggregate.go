@@ -2,6 +2,7 @@ package qradar
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/detgen/detgen/compile"
@@ -71,7 +72,7 @@ func (g *gen) aggregateQuery(r *ir.Rule) (d *aggregateData, err error) {
 	if agg.Threshold.Op == ir.GT {
 		op = ">"
 	}
-	d.Having = fmt.Sprintf("%s %s %g", having, op, agg.Threshold.Value)
+	d.Having = having + " " + op + " " + strconv.FormatFloat(agg.Threshold.Value, 'f', -1, 64)
 	if g.prof.Scope != nil {
 		scope, errs := compile.Scope(g.ls, g.prof.Scope)
 		if len(errs) > 0 {

@@ -3,6 +3,7 @@ package sigma
 import (
 	"crypto/sha256"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/detgen/detgen/ir"
@@ -24,7 +25,7 @@ func (b *builder) correlate(r *ir.Rule, d *ruleData) {
 	agg := r.Aggregate
 	d.BaseName = r.Name + "_events"
 	d.ID = derivedID(r.ID, "base")
-	c := &correlation{Timespan: timespan(agg.Window), Op: string(agg.Threshold.Op), Value: fmt.Sprintf("%g", agg.Threshold.Value)}
+	c := &correlation{Timespan: timespan(agg.Window), Op: string(agg.Threshold.Op), Value: strconv.FormatFloat(agg.Threshold.Value, 'f', -1, 64)}
 	switch agg.Func {
 	case ir.Count:
 		c.Type = "event_count"
