@@ -32,9 +32,13 @@ var (
 
 // Rule checks r and lowers it. The returned rule is nil when errs is not
 // empty.
-func Rule(r *spec.Rule) (*ir.Rule, diag.List) {
-	c := checker{}
+func Rule(r *spec.Rule) (*ir.Rule, diag.List) { return RuleWith(r, Options{}) }
+
+// RuleWith is Rule with options.
+func RuleWith(r *spec.Rule, o Options) (*ir.Rule, diag.List) {
+	c := checker{lazy: o.DeferEvents}
 	out := c.rule(r)
+	out.Inputs = c.inputs
 	c.errs.Sort()
 	if len(c.errs) > 0 {
 		return nil, c.errs
@@ -48,6 +52,9 @@ type checker struct {
 	scoringWritten bool
 	errs           diag.List
 	ls             *mappings.Logsource
+	// lazy: check test event files cheaply, read them when tests run.
+	lazy   bool
+	inputs []string // files read or checked besides the spec
 }
 
 func (c *checker) add(pos diag.Pos, format string, args ...any) { c.errs.Add(pos, format, args...) }

@@ -13,6 +13,7 @@ import (
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/internal/input"
 	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/spec"
 	"gopkg.in/yaml.v3"
 )
@@ -42,22 +43,11 @@ func (c *checker) tests(r *spec.Rule, out *ir.Rule) {
 				c.add(t.Keys.At("events"), "test %q: an event sequence needs an aggregate or sequence rule; give event or event_file", t.Name)
 				break
 			}
-			it.Sequence = c.sequence(r, t)
+			c.lazySequence(r, t, &it)
 		case (t.Event.Kind == 0) == (t.EventFile == ""):
 			c.add(t.Pos, "test %q: give exactly one of event and event_file", t.Name)
 		case t.EventFile != "":
-			path := filepath.Join(filepath.Dir(r.Pos.File), t.EventFile)
-			data, err := input.Read(path, "an event file", input.MaxEvent)
-			if err != nil {
-				c.add(t.Keys.At("event_file"), "test %q: %s: %v", t.Name, t.EventFile, err)
-				break
-			}
-			var compact bytes.Buffer
-			if err := json.Compact(&compact, data); err != nil {
-				c.add(t.Keys.At("event_file"), "test %q: %s is not one JSON document: %v", t.Name, t.EventFile, err)
-				break
-			}
-			it.Event = compact.Bytes()
+			c.eventFile(r, t, &it, out)
 		default:
 			data, err := nodeJSON(&t.Event)
 			if err != nil {
@@ -206,12 +196,21 @@ var sequenceStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // or a file), repeated, at its offsets, its timestamp field set to the
 // sequence start plus the offset and Vary's value made distinct per copy.
 func (c *checker) sequence(r *spec.Rule, t *spec.Test) []ir.TimedEvent {
-	tsPath := c.ls.RawTimestamp
+	return buildSequence(r.Pos.File, c.ls, t, true, c.add, c.input)
+}
+
+// buildSequence is sequence for the spec file specFile, reporting through
+// add and naming each file it reads to record (when not nil). With all
+// false, it only checks what building needs, on the first copy of each
+// item (every copy differs only in the values it sets), and returns
+// nothing.
+func buildSequence(specFile string, ls *mappings.Logsource, t *spec.Test, all bool, add func(diag.Pos, string, ...any), record func(string)) []ir.TimedEvent {
+	tsPath := ls.RawTimestamp
 	if tsPath == "" {
-		tsPath = c.ls.Timestamp
+		tsPath = ls.Timestamp
 	}
 	if tsPath == "" {
-		c.add(t.Keys.At("events"), "test %q: logsource %s names no timestamp field, so events cannot be placed in time", t.Name, c.ls.Name)
+		add(t.Keys.At("events"), "test %q: logsource %s names no timestamp field, so events cannot be placed in time", t.Name, ls.Name)
 		return nil
 	}
 	var out []ir.TimedEvent
@@ -220,16 +219,19 @@ func (c *checker) sequence(r *spec.Rule, t *spec.Test) []ir.TimedEvent {
 		var node yaml.Node
 		switch {
 		case (item.Event.Kind == 0) == (item.EventFile == ""):
-			c.add(item.Pos, "test %q: events[%d]: give exactly one of event and event_file", t.Name, i)
+			add(item.Pos, "test %q: events[%d]: give exactly one of event and event_file", t.Name, i)
 			continue
 		case item.EventFile != "":
-			path := filepath.Join(filepath.Dir(r.Pos.File), item.EventFile)
+			path := filepath.Join(filepath.Dir(specFile), item.EventFile)
+			if record != nil {
+				record(path)
+			}
 			data, err := input.Read(path, "an event file", input.MaxEvent)
 			if err == nil {
 				err = yaml.Unmarshal(data, &node) // JSON is YAML; key order is kept
 			}
 			if err != nil {
-				c.add(item.Keys.At("event_file"), "test %q: %s: %v", t.Name, item.EventFile, err)
+				add(item.Keys.At("event_file"), "test %q: %s: %v", t.Name, item.EventFile, err)
 				continue
 			}
 		default:
@@ -239,35 +241,41 @@ func (c *checker) sequence(r *spec.Rule, t *spec.Test) []ir.TimedEvent {
 		var err error
 		if item.At != "" {
 			if at, err = duration(item.At); err != nil {
-				c.add(item.Keys.At("at"), "test %q: at: %v", t.Name, err)
+				add(item.Keys.At("at"), "test %q: at: %v", t.Name, err)
 			}
 		}
 		if item.Every != "" {
 			if every, err = duration(item.Every); err != nil {
-				c.add(item.Keys.At("every"), "test %q: every: %v", t.Name, err)
+				add(item.Keys.At("every"), "test %q: every: %v", t.Name, err)
 			}
 		}
 		n := item.Repeat
 		if n == 0 {
 			n = 1
 		}
-		for k := 0; k < n; k++ {
+		copies := n
+		if !all {
+			copies = 1
+		}
+		for k := 0; k < copies; k++ {
 			ev := deepCopy(&node)
 			when := at + time.Duration(k)*every
 			if !setPath(ev, tsPath, sequenceStart.Add(when).Format(time.RFC3339Nano), false) {
-				c.add(item.Pos, "test %q: events[%d] has no %s to set the time in", t.Name, i, tsPath)
+				add(item.Pos, "test %q: events[%d] has no %s to set the time in", t.Name, i, tsPath)
 				break
 			}
 			if item.Vary != "" && n > 1 && !setPath(ev, item.Vary, fmt.Sprintf("-%d", k+1), true) {
-				c.add(item.Keys.At("vary"), "test %q: events[%d] has no string at %s to vary", t.Name, i, item.Vary)
+				add(item.Keys.At("vary"), "test %q: events[%d] has no string at %s to vary", t.Name, i, item.Vary)
 				break
 			}
 			data, err := nodeJSON(ev)
 			if err != nil {
-				c.add(item.Pos, "test %q: %v", t.Name, err)
+				add(item.Pos, "test %q: %v", t.Name, err)
 				break
 			}
-			out = append(out, ir.TimedEvent{At: when, Event: data})
+			if all {
+				out = append(out, ir.TimedEvent{At: when, Event: data})
+			}
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].At < out[b].At })

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -76,59 +77,99 @@ var funcs = template.FuncMap{
 
 // Pages renders every page: <rule-name>/<target>.md and index.md.
 func Pages(rules []*ir.Rule, arts map[string][]Artifact) ([]Page, error) {
+	var out []Page
+	targets := map[string][]string{}
+	for _, r := range rules {
+		pages, err := RulePages(r, arts[r.ID])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pages...)
+		for _, a := range arts[r.ID] {
+			targets[r.ID] = append(targets[r.ID], a.Target)
+		}
+	}
+	index, err := Index(rules, targets)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, index), nil
+}
+
+// present lists the platforms a rule has an artifact for, in page order.
+func present(targets []string) []Platform {
+	var out []Platform
+	for _, p := range Platforms {
+		if slices.Contains(targets, p.Target) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// RulePages renders one rule's pages, <rule-name>/<target>.md, one per
+// artifact: Pages without the index, so that a build can render (and
+// cache) the pages of each rule on its own.
+func RulePages(r *ir.Rule, arts []Artifact) ([]Page, error) {
 	page, err := templates.Load("doc.md.tmpl", funcs)
 	if err != nil {
 		return nil, err
 	}
-	index, err := templates.Load("index.md.tmpl", funcs)
-	if err != nil {
-		return nil, err
+	byTarget := map[string][]byte{}
+	var targets []string
+	for _, a := range arts {
+		byTarget[a.Target] = a.Data
+		targets = append(targets, a.Target)
 	}
 	var out []Page
+	platforms := present(targets)
+	for _, p := range platforms {
+		pre, err := prerequisites(r, p.Target)
+		if err != nil {
+			return nil, err
+		}
+		d := pageData{
+			Rule: r, Target: p, Subject: subject(r), AttackID: attackID(r),
+			Artifact: string(byTarget[p.Target]), Prerequisites: pre,
+		}
+		if r.Scoring != nil {
+			d.MaxScore = r.Scoring.MaxScore()
+		}
+		for _, o := range platforms {
+			if o.Target != p.Target {
+				d.Others = append(d.Others, link{o.Platform, o.Target + ".md"})
+			}
+		}
+		var buf bytes.Buffer
+		if err := page.Execute(&buf, d); err != nil {
+			return nil, err
+		}
+		out = append(out, Page{Path: path.Join(r.Name, p.Target+".md"), Data: buf.Bytes()})
+	}
+	return out, nil
+}
+
+// Index renders index.md: a row per rule, linking its pages for the
+// targets it has artifacts for (targets, by rule id). It reads only the
+// rules' metadata (title, severity, version, ATT&CK ids, name).
+func Index(rules []*ir.Rule, targets map[string][]string) (Page, error) {
+	index, err := templates.Load("index.md.tmpl", funcs)
+	if err != nil {
+		return Page{}, err
+	}
 	var rows []indexRow
 	for _, r := range rules {
 		row := indexRow{Rule: r, AttackID: attackID(r)}
-		byTarget := map[string][]byte{}
-		for _, a := range arts[r.ID] {
-			byTarget[a.Target] = a.Data
-		}
-		var present []Platform
-		for _, p := range Platforms {
-			if _, ok := byTarget[p.Target]; ok {
-				present = append(present, p)
-				row.Pages = append(row.Pages, link{p.Platform, path.Join(r.Name, p.Target+".md")})
-			}
-		}
-		for _, p := range present {
-			pre, err := prerequisites(r, p.Target)
-			if err != nil {
-				return nil, err
-			}
-			d := pageData{
-				Rule: r, Target: p, Subject: subject(r), AttackID: attackID(r),
-				Artifact: string(byTarget[p.Target]), Prerequisites: pre,
-			}
-			if r.Scoring != nil {
-				d.MaxScore = r.Scoring.MaxScore()
-			}
-			for _, o := range present {
-				if o.Target != p.Target {
-					d.Others = append(d.Others, link{o.Platform, o.Target + ".md"})
-				}
-			}
-			var buf bytes.Buffer
-			if err := page.Execute(&buf, d); err != nil {
-				return nil, err
-			}
-			out = append(out, Page{Path: path.Join(r.Name, p.Target+".md"), Data: buf.Bytes()})
+		for _, p := range present(targets[r.ID]) {
+			row.Pages = append(row.Pages, link{p.Platform, path.Join(r.Name, p.Target+".md")})
 		}
 		rows = append(rows, row)
 	}
 	var buf bytes.Buffer
 	if err := index.Execute(&buf, rows); err != nil {
-		return nil, err
+		return Page{}, err
 	}
-	return append(out, Page{Path: "index.md", Data: buf.Bytes()}), nil
+	return Page{Path: "index.md", Data: buf.Bytes()}, nil
 }
 
 func subject(r *ir.Rule) string {

@@ -284,9 +284,10 @@ func BuildFiles(arts []Artifact, version string) ([]File, error) {
 	}
 	if ext != nil {
 		files = append(files, File{Path: QRadarExtensionPath, Data: ext.Archive})
+		sum := release.Hash(ext.Archive) // once, not once per rule
 		for _, a := range arts {
 			if a.Target.Name == "qradar" {
-				rel = append(rel, release.Artifact{Rule: a.Rule, Target: "qradar-extension", Path: QRadarExtensionPath, Data: ext.Archive})
+				rel = append(rel, release.Artifact{Rule: a.Rule, Target: "qradar-extension", Path: QRadarExtensionPath, SHA256: sum})
 			}
 		}
 	}

@@ -39,30 +39,27 @@ import (
 // to replace an existing, non-empty directory without it: a mistyped --out
 // must never wipe a source tree.
 func WriteDir(dir string, files []File) error {
-	target, err := resolve(dir)
+	s, err := CreateDir(dir)
 	if err != nil {
 		return err
 	}
-	unlock, err := lockOutput(target, true)
-	if err != nil {
+	// Directories first, in this goroutine, then the files on every core
+	// (a build writes thousands of small files; every error is reported).
+	for _, f := range files {
+		if _, err := s.path(f.Path); err != nil {
+			s.Abort()
+			return err
+		}
+	}
+	errs := make([]error, len(files))
+	parallel(len(files), func(i int) {
+		errs[i] = s.WriteFile(files[i].Path, files[i].Data)
+	})
+	if err := errors.Join(errs...); err != nil {
+		s.Abort()
 		return err
 	}
-	defer unlock()
-	removeStale(target)
-	if err := replaceable(target); err != nil {
-		return err
-	}
-	tmp, err := writeTemp(target, files)
-	if err != nil {
-		return err
-	}
-	if err := swap(tmp, target); err != nil {
-		removeTree(tmp)
-		return err
-	}
-	// tmp now holds the previous output, if there was one.
-	removeTree(tmp)
-	return nil
+	return s.Commit()
 }
 
 // Marker names the file that marks a directory as detgen output.
@@ -121,45 +118,6 @@ func replaceable(dir string) error {
 		return fmt.Errorf("refusing to replace %s: it exists and was not written by detgen (no %s file); choose another output directory or remove it", dir, Marker)
 	}
 	return nil
-}
-
-// writeTemp writes the files and the marker into a new temporary sibling
-// of target; on error nothing of it is left.
-func writeTemp(target string, files []File) (string, error) {
-	tmp, err := os.MkdirTemp(filepath.Dir(target), tempPrefix(target))
-	if err != nil {
-		return "", err
-	}
-	if err := fill(tmp, files); err != nil {
-		removeTree(tmp)
-		return "", err
-	}
-	return tmp, nil
-}
-
-// fill writes the marker and the files into the empty directory dir:
-// directories first, then the files on every core (a build writes
-// thousands of small files; the first error wins).
-func fill(dir string, files []File) error {
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return err
-	}
-	files = append([]File{{Path: Marker, Data: []byte(markerText)}}, files...)
-	dirs := map[string]bool{}
-	for _, f := range files {
-		d := filepath.Dir(filepath.Join(dir, filepath.FromSlash(f.Path)))
-		if !dirs[d] {
-			dirs[d] = true
-			if err := os.MkdirAll(d, 0o755); err != nil {
-				return err
-			}
-		}
-	}
-	errs := make([]error, len(files))
-	parallel(len(files), func(i int) {
-		errs[i] = os.WriteFile(filepath.Join(dir, filepath.FromSlash(files[i].Path)), files[i].Data, 0o644)
-	})
-	return errors.Join(errs...)
 }
 
 // swap puts tmp at target, leaving the previous target (if any) at tmp.

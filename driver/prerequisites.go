@@ -6,6 +6,7 @@ import (
 	"github.com/detgen/detgen/backends/chronicle"
 	"github.com/detgen/detgen/backends/qradar"
 	"github.com/detgen/detgen/backends/qradar/content"
+	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/release"
 )
 
@@ -103,17 +104,9 @@ func QRadarExtension(arts []Artifact) (*QRadarContent, error) {
 		if a.Target.Name != "qradar" {
 			continue
 		}
-		r := a.Rule
-		props, err := qradar.Properties(r)
+		s, err := qradarSearch(a.Rule, a.Data)
 		if err != nil {
 			return nil, err
-		}
-		s := content.Search{
-			RuleID: r.ID, Name: "detgen: " + r.Title, Description: r.Description, Version: r.Version,
-			AQL: string(a.Data), Severity: r.Severity, Confidence: r.Confidence, Created: r.Date, Modified: r.Modified,
-		}
-		for _, p := range props {
-			s.Properties = append(s.Properties, content.Property{Name: p.Name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID})
 		}
 		searches = append(searches, s)
 	}
@@ -125,4 +118,27 @@ func QRadarExtension(arts []Artifact) (*QRadarContent, error) {
 		return nil, err
 	}
 	return &QRadarContent{Archive: archive, Searches: searches}, nil
+}
+
+// qradarSearch is the extension's search for a rule and its AQL.
+func qradarSearch(r *ir.Rule, aql []byte) (content.Search, error) {
+	props, err := qradar.Properties(r)
+	if err != nil {
+		return content.Search{}, err
+	}
+	var list []content.Property
+	for _, p := range props {
+		list = append(list, content.Property{Name: p.Name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID})
+	}
+	return searchOf(r, list, string(aql)), nil
+}
+
+// searchOf is the extension's search for a rule, the custom properties its
+// AQL reads and the AQL: the rule's metadata is all it reads of the rule.
+func searchOf(r *ir.Rule, props []content.Property, aql string) content.Search {
+	return content.Search{
+		RuleID: r.ID, Name: "detgen: " + r.Title, Description: r.Description, Version: r.Version,
+		AQL: aql, Severity: r.Severity, Confidence: r.Confidence, Created: r.Date, Modified: r.Modified,
+		Properties: props,
+	}
 }

@@ -59,6 +59,9 @@ type Rule struct {
 	// Excluded names targets the rule does not compile for, with the
 	// reason (a construct the target cannot express faithfully).
 	Excluded map[string]string
+	// Inputs are the files besides the spec that compile read or checked
+	// (test event files), in spec order, for build caches.
+	Inputs []string
 }
 
 // Scoring is the weighted-signal model: score = Base + the weights of the
@@ -90,6 +93,9 @@ type Test struct {
 	// Differs holds, per target name, the outcome a target is declared to
 	// reach instead of Expect, because of its data model.
 	Differs map[string]Divergence
+	// Load, when set, reads Event and Sequence from their files (see
+	// LoadEvents); compile sets it when asked not to read test events.
+	Load *Loader
 }
 
 // Outcome is what a rule concludes about one event.

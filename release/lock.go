@@ -63,7 +63,7 @@ func Current(arts []Artifact) map[string]LockEntry {
 		if !ok {
 			e = LockEntry{Name: a.Rule.Name, Version: a.Rule.Version, Targets: map[string]string{}}
 		}
-		e.Targets[a.Target] = Hash(a.Data)
+		e.Targets[a.Target] = a.sum()
 		out[a.Rule.ID] = e
 	}
 	return out

@@ -18,6 +18,17 @@ type Artifact struct {
 	Target string // qradar, chronicle, sigma
 	Path   string // slash-separated, relative to the build directory
 	Data   []byte
+	// SHA256, when set, is Hash(Data), and Data may be nil: a build that
+	// streams its files out keeps only their hashes.
+	SHA256 string
+}
+
+// sum is the artifact's hash.
+func (a Artifact) sum() string {
+	if a.SHA256 != "" {
+		return a.SHA256
+	}
+	return Hash(a.Data)
 }
 
 // Hash is the sha256 of data, hex.
@@ -68,7 +79,7 @@ func BuildManifest(version string, arts []Artifact) ([]byte, error) {
 			}
 			byID[a.Rule.ID] = e
 		}
-		e.Artifacts[a.Target] = ManifestTarget{Path: a.Path, SHA256: Hash(a.Data), DetgenVersion: version}
+		e.Artifacts[a.Target] = ManifestTarget{Path: a.Path, SHA256: a.sum(), DetgenVersion: version}
 	}
 	for _, e := range byID {
 		m.Rules = append(m.Rules, *e)

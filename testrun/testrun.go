@@ -118,6 +118,10 @@ func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
 			runners[a.Target.Name] = rn
 		}
 		for _, tc := range r.Tests {
+			// Events a build left in their files are read now.
+			if err := tc.LoadEvents(); err != nil {
+				return nil, fmt.Errorf("%s: %w", r.SourceFile, err)
+			}
 			if r.Aggregate != nil || r.Sequence != nil {
 				res, err := runSequence(r, tc, ref, read, runners)
 				if err != nil {

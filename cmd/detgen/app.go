@@ -11,6 +11,7 @@ import (
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/internal/plural"
+	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/release"
 	"github.com/urfave/cli/v2"
@@ -175,27 +176,24 @@ func buildCommand() *cli.Command {
 			if c.Args().Present() {
 				return usagef("build takes no arguments (use --rules DIR)")
 			}
-			rules, arts, err := buildAll(c)
-			if err != nil {
-				return err
-			}
+			var check func([]*ir.Rule, []release.Artifact) error
 			if c.Bool("check-versions") {
-				lock, err := release.ReadLock(c.String("lock"))
-				if err != nil {
-					return err
-				}
-				if problems := release.Compare(lock, rules, driver.Release(arts)); len(problems) > 0 {
-					return problemList(problems)
+				check = func(rules []*ir.Rule, arts []release.Artifact) error {
+					lock, err := release.ReadLock(c.String("lock"))
+					if err != nil {
+						return err
+					}
+					if problems := release.Compare(lock, rules, arts); len(problems) > 0 {
+						return problemList(problems)
+					}
+					return nil
 				}
 			}
-			files, err := driver.BuildFiles(arts, version)
+			res, err := writeBuild(c, check)
 			if err != nil {
 				return err
 			}
-			if err := driver.WriteDir(c.String("out"), files); err != nil {
-				return err
-			}
-			fmt.Fprintf(c.App.Writer, "detgen: wrote %s for %s to %s\n", plural.N(len(arts), "artifact"), plural.N(len(rules), "rule"), c.String("out"))
+			fmt.Fprintf(c.App.Writer, "detgen: wrote %s for %s to %s\n", plural.N(res.Artifacts, "artifact"), plural.N(len(res.Rules), "rule"), c.String("out"))
 			return nil
 		},
 	}
@@ -247,14 +245,14 @@ func validateCommand() *cli.Command {
 			if c.NArg() == 0 {
 				return usagef("validate needs at least one spec FILE")
 			}
-			rules, errs := driver.LoadRules(c.Args().Slice())
-			if len(errs) > 0 {
-				return errs
+			l, err := driver.Load(c.Args().Slice(), cachedOptions(c, "", nil, "validate"))
+			if err != nil {
+				return err
 			}
-			_, errs, warns := driver.Generate(rules, driver.Targets)
+			rules, _, warns, err := l.Hashes()
 			printWarnings(c, warns)
-			if len(errs) > 0 {
-				return errs
+			if err != nil {
+				return err
 			}
 			for _, r := range rules {
 				fmt.Fprintf(c.App.Writer, "ok  %s  %s\n", r.SourceFile, r.Name)

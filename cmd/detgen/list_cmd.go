@@ -48,10 +48,11 @@ func listCommand() *cli.Command {
 			if format != "table" && format != "json" {
 				return usagef("--format must be table or json")
 			}
-			rules, err := driver.LoadDir(c.String("rules"))
+			l, err := driver.LoadPaths(c.String("rules"), cachedOptions(c, "", nil, "list"))
 			if err != nil {
 				return err
 			}
+			rules := l.Rules()
 			sort.SliceStable(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 			w := c.App.Writer
 			if format == "json" {

@@ -109,18 +109,29 @@ func Build(opts Options, searches []Search) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	buf.WriteString("<!--" + headerComment(searches) + "-->\n")
-	enc := xml.NewEncoder(&buf)
+	if err := writeXML(&buf, doc, searches); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// writeXML writes the checked document doc of searches.
+func writeXML(w io.Writer, doc *xmlContent, searches []Search) error {
+	if _, err := io.WriteString(w, xml.Header+"<!--"+headerComment(searches)+"-->\n"); err != nil {
+		return fmt.Errorf("qradar: encoding extension: %w", err)
+	}
+	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("qradar: encoding extension: %w", err)
+		return fmt.Errorf("qradar: encoding extension: %w", err)
 	}
 	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("qradar: encoding extension: %w", err)
+		return fmt.Errorf("qradar: encoding extension: %w", err)
 	}
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return fmt.Errorf("qradar: encoding extension: %w", err)
+	}
+	return nil
 }
 
 // zipTime is the modification time of the archive's entry: fixed, so that
@@ -132,23 +143,34 @@ var zipTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // the compressor). This is what detgen build writes and detgen push qradar
 // uploads.
 func BuildArchive(opts Options, searches []Search) ([]byte, error) {
-	x, err := Build(opts, searches)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := WriteArchive(&buf, opts, searches); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: opts.Name + ".xml", Method: zip.Store, Modified: zipTime})
+	return buf.Bytes(), nil
+}
+
+// WriteArchive writes BuildArchive's bytes to w as they are encoded,
+// without the XML or the archive in memory (a build of thousands of rules
+// streams it to its file). Nothing is written when the searches are
+// invalid.
+func WriteArchive(w io.Writer, opts Options, searches []Search) error {
+	doc, err := document(opts, searches)
 	if err != nil {
-		return nil, fmt.Errorf("qradar: writing extension archive: %w", err)
+		return err
 	}
-	if _, err := w.Write(x); err != nil {
-		return nil, fmt.Errorf("qradar: writing extension archive: %w", err)
+	zw := zip.NewWriter(w)
+	fw, err := zw.CreateHeader(&zip.FileHeader{Name: opts.Name + ".xml", Method: zip.Store, Modified: zipTime})
+	if err != nil {
+		return fmt.Errorf("qradar: writing extension archive: %w", err)
+	}
+	if err := writeXML(fw, doc, searches); err != nil {
+		return err
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("qradar: writing extension archive: %w", err)
+		return fmt.Errorf("qradar: writing extension archive: %w", err)
 	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // IsArchive reports whether b is a zip archive (as BuildArchive writes)
