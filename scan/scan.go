@@ -15,6 +15,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/driver"
@@ -64,6 +65,10 @@ type Stats struct {
 	// Untimed counts records an aggregation rule selected but could not
 	// place in a window: they carry no time at the catalog's timestamp.
 	Untimed int
+	// Late counts records an aggregation or sequence rule selected that
+	// arrived more than Tolerance after a newer record: too late to be
+	// placed in time order, they are not counted.
+	Late int
 }
 
 // Scanner holds the rules and their pre-filters.
@@ -81,6 +86,11 @@ type Scanner struct {
 	targets []*testrun.Evaluator
 	filters []prefilter
 	groups  []group // rules by log source
+	// Tolerance is how far out of time order records may arrive for the
+	// aggregation and sequence rules (DefaultTolerance unless changed
+	// before the first Scan).
+	Tolerance time.Duration
+	reorder   reorderBuffer
 }
 
 // group is the rules of one log source and how to read its records.
@@ -277,9 +287,11 @@ func (s *Scanner) Scan(r io.Reader, hit func(Hit), bad func(line int, err error)
 			}
 		}
 		if err == io.EOF {
+			s.flush(&st, hit)
 			return st, nil
 		}
 		if err != nil {
+			s.flush(&st, hit)
 			return st, err
 		}
 	}
@@ -355,12 +367,8 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 		}
 		foreign = false
 		for _, i := range g.rules {
-			if a := s.aggs[i]; a != nil {
-				s.aggregate(n, i, a, ev, form, g, st, hit, bad)
-				continue
-			}
-			if q := s.seqs[i]; q != nil {
-				s.sequence(n, i, q, ev, form, g, st, hit)
+			if s.aggs[i] != nil || s.seqs[i] != nil {
+				s.timed(n, i, ev, form, g, st, hit)
 				continue
 			}
 			res := s.evals[i].Evaluate(ev)
@@ -438,52 +446,45 @@ func (g *group) owns(ev map[string]any) bool {
 	return false
 }
 
-// aggregate feeds one record to an aggregation rule; a group crossing its
-// threshold is a hit whose summary is the group and the aggregate. A
-// record without a readable time cannot be placed in a window.
-func (s *Scanner) aggregate(n, i int, a *reference.Aggregator, ev map[string]any, form string, g group, st *Stats, hit func(Hit), bad func(int, error)) {
+// timed places one record selected by an aggregation or sequence rule in
+// the reorder buffer (reorder.go); a record without a readable time cannot
+// be placed in a window and is counted (Stats.Untimed), not aggregated.
+func (s *Scanner) timed(n, i int, ev map[string]any, form string, g group, st *Stats, hit func(Hit)) {
+	if !s.evals[i].Evaluate(ev).Selected {
+		return
+	}
 	at, ok := s.evals[i].Time(ev)
 	if !ok {
-		// A selected record that cannot be placed in a window is counted
-		// (Stats.Untimed), not aggregated.
-		if s.evals[i].Evaluate(ev).Selected {
-			st.Untimed++
-		}
+		st.Untimed++
 		return
 	}
-	al, ok := a.Add(ev, at)
-	if !ok {
-		return
-	}
-	st.Hits++
-	r := s.rules[i]
-	h := Hit{Line: n, RuleID: r.ID, Rule: r.Name, Title: r.Title, Logsource: g.ls.Name, Form: form}
-	for j, f := range r.Aggregate.GroupBy {
-		h.Summary = append(h.Summary, Field{Name: f, Value: al.Group[j]})
-	}
-	h.Summary = append(h.Summary, Field{Name: string(r.Aggregate.Func), Value: strconv.FormatFloat(al.Value, 'f', -1, 64)})
-	hit(h)
+	s.hold(pending{at: at, rule: i, line: n, ev: ev, form: form, logsource: g.ls.Name}, st, hit)
 }
 
-// sequence feeds one record to a sequence rule; a group completing its
-// steps is a hit whose summary is the group.
-func (s *Scanner) sequence(n, i int, q *reference.Sequencer, ev map[string]any, form string, g group, st *Stats, hit func(Hit)) {
-	at, ok := s.evals[i].Time(ev)
-	if !ok {
-		if s.evals[i].Evaluate(ev).Selected {
-			st.Untimed++
+// feed runs one held record through its rule's aggregator or sequencer,
+// in time order; a group crossing its threshold or completing its steps
+// is a hit whose summary is the group (and the aggregate).
+func (s *Scanner) feed(p pending, st *Stats, hit func(Hit)) {
+	r := s.rules[p.rule]
+	h := Hit{Line: p.line, RuleID: r.ID, Rule: r.Name, Title: r.Title, Logsource: p.logsource, Form: p.form}
+	if a := s.aggs[p.rule]; a != nil {
+		al, ok := a.Add(p.ev, p.at)
+		if !ok {
+			return
 		}
-		return
-	}
-	al, ok := q.Add(ev, at)
-	if !ok {
-		return
+		for j, f := range r.Aggregate.GroupBy {
+			h.Summary = append(h.Summary, Field{Name: f, Value: al.Group[j]})
+		}
+		h.Summary = append(h.Summary, Field{Name: string(r.Aggregate.Func), Value: strconv.FormatFloat(al.Value, 'f', -1, 64)})
+	} else {
+		al, ok := s.seqs[p.rule].Add(p.ev, p.at)
+		if !ok {
+			return
+		}
+		for j, f := range r.Sequence.Join {
+			h.Summary = append(h.Summary, Field{Name: f, Value: al.Group[j]})
+		}
 	}
 	st.Hits++
-	r := s.rules[i]
-	h := Hit{Line: n, RuleID: r.ID, Rule: r.Name, Title: r.Title, Logsource: g.ls.Name, Form: form}
-	for j, f := range r.Sequence.Join {
-		h.Summary = append(h.Summary, Field{Name: f, Value: al.Group[j]})
-	}
 	hit(h)
 }

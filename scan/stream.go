@@ -39,6 +39,7 @@ func (s *Scanner) ScanStream(r io.Reader, hit func(Hit), bad func(record int, er
 		err := dec.Decode(&v)
 		if errors.Is(err, io.EOF) {
 			st.Bytes = cr.n
+			s.flush(&st, hit)
 			return st, nil
 		}
 		if err != nil {
@@ -46,6 +47,7 @@ func (s *Scanner) ScanStream(r io.Reader, hit func(Hit), bad func(record int, er
 			st.Malformed++
 			bad(st.Lines, err)
 			st.Bytes = cr.n
+			s.flush(&st, hit)
 			return st, nil // the rest of a broken stream cannot be framed
 		}
 		items := []json.RawMessage{v}

@@ -114,6 +114,9 @@ func scanCommand() *cli.Command {
 			if st.Untimed > 0 {
 				fmt.Fprintf(errw, "detgen scan: %s selected by an aggregation rule had no time and were not counted\n", plural.N(st.Untimed, "record"))
 			}
+			if st.Late > 0 {
+				fmt.Fprintf(errw, "detgen scan: %s selected by an aggregation or sequence rule arrived more than %s out of time order and were not counted\n", plural.N(st.Late, "record"), scan.DefaultTolerance)
+			}
 			return noRecords(label, st)
 		},
 	}
