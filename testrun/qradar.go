@@ -82,9 +82,15 @@ func (q *qradarRunner) event(raw []byte, ev map[string]any, form string) evalaql
 	for _, c := range qradarEventColumns {
 		out.Columns[c] = nil
 	}
+	// The console defines the profile's properties (the DSM's, or those
+	// shipped with the rule): a name the generator misspells is unknown.
+	out.Defined = map[string]bool{}
 	for _, f := range q.prof.Fields {
 		if f.Column != "" {
 			out.Columns[strings.ToLower(f.Column)] = nil
+		}
+		if f.Property != "" {
+			out.Defined[f.Property] = true
 		}
 	}
 	for _, f := range q.prof.Fields {

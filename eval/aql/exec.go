@@ -47,6 +47,11 @@ type Event struct {
 	Columns map[string]any
 	// Properties are the custom event properties, by exact name.
 	Properties map[string]string
+	// Defined, when set, is the console's property catalog: a quoted name
+	// outside it and outside Columns is an error, as QRadar reports an
+	// unknown field, where a defined property the event did not yield is
+	// NULL. Nil: any quoted name is a property (NULL when absent).
+	Defined map[string]bool
 	// Payload is the raw event as received (binary in QRadar: compare it
 	// through UTF8()).
 	Payload []byte
@@ -273,6 +278,9 @@ func (x *executor) ident(n *aql.Ident) any {
 		}
 		if v, ok := x.alias(n); ok {
 			return v
+		}
+		if x.ev.Defined != nil && !x.ev.Defined[n.Name] {
+			panic(fail(n, "Field %q does not exist in catalog \"events\"", n.Name))
 		}
 		// A custom property the event did not yield is NULL.
 		return nil
