@@ -84,85 +84,106 @@ func (a sigmaAdapter) run(_ []byte, ev map[string]any, _ string) (Verdict, error
 	return a.s.run(ev)
 }
 
-// Run executes every test case of every rule against every artifact.
+// Run executes every test case of every rule against every artifact, the
+// rules in parallel (each has its own evaluators); results keep rule order.
 func Run(rules []*ir.Rule, arts []driver.Artifact) ([]Result, error) {
+	byRule := map[*ir.Rule][]driver.Artifact{}
+	for _, a := range arts {
+		byRule[a.Rule] = append(byRule[a.Rule], a)
+	}
+	results := make([][]Result, len(rules))
+	errs := make([]error, len(rules))
+	driver.Parallel(len(rules), func(i int) {
+		results[i], errs[i] = runRule(rules[i], byRule[rules[i]])
+	})
 	var out []Result
-	for _, r := range rules {
-		ref, err := reference.New(r)
+	for i := range rules {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, results[i]...)
+	}
+	return out, nil
+}
+
+// runRule executes every test case of r against the reference and r's
+// artifacts.
+func runRule(r *ir.Rule, arts []driver.Artifact) ([]Result, error) {
+	var out []Result
+	ref, err := reference.New(r)
+	if err != nil {
+		return nil, err
+	}
+	read, err := ReaderFor(r.Logsource)
+	if err != nil {
+		return nil, err
+	}
+	runners := map[string]runner{}
+	for _, a := range arts {
+		if a.Rule != r {
+			continue
+		}
+		var rn runner
+		switch a.Target.Name {
+		case "qradar":
+			rn, err = newQRadarRunner(r, a.Data)
+		case "chronicle":
+			rn, err = newChronicleRunner(r, a.Data)
+		case "sigma":
+			var s *sigmaRunner
+			s, err = newSigmaRunner(r, a.Data)
+			rn = sigmaAdapter{s}
+		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %s: %w", r.SourceFile, a.Target.Name, err)
 		}
-		read, err := ReaderFor(r.Logsource)
-		if err != nil {
-			return nil, err
+		runners[a.Target.Name] = rn
+	}
+	for _, tc := range r.Tests {
+		// Events a build left in their files are read now.
+		if err := tc.LoadEvents(); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.SourceFile, err)
 		}
-		runners := map[string]runner{}
-		for _, a := range arts {
-			if a.Rule != r {
-				continue
-			}
-			var rn runner
-			switch a.Target.Name {
-			case "qradar":
-				rn, err = newQRadarRunner(r, a.Data)
-			case "chronicle":
-				rn, err = newChronicleRunner(r, a.Data)
-			case "sigma":
-				var s *sigmaRunner
-				s, err = newSigmaRunner(r, a.Data)
-				rn = sigmaAdapter{s}
-			}
+		if r.Aggregate != nil || r.Sequence != nil {
+			res, err := runSequence(r, tc, ref, read, runners)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", r.SourceFile, a.Target.Name, err)
-			}
-			runners[a.Target.Name] = rn
-		}
-		for _, tc := range r.Tests {
-			// Events a build left in their files are read now.
-			if err := tc.LoadEvents(); err != nil {
-				return nil, fmt.Errorf("%s: %w", r.SourceFile, err)
-			}
-			if r.Aggregate != nil || r.Sequence != nil {
-				res, err := runSequence(r, tc, ref, read, runners)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, res)
-				continue
-			}
-			res := Result{Rule: r, Case: tc, Expected: tc.Expect, Cells: map[string]Cell{}}
-			ev, form, err := read(tc.Event)
-			if err != nil {
-				return nil, fmt.Errorf("%s: test %q: %w", r.SourceFile, tc.Name, err)
-			}
-			rv := ref.Evaluate(ev)
-			refVerdict := Verdict{Match: rv.Match, Score: rv.Score, HasScore: r.Scoring != nil, Signals: rv.Signals}
-			res.Cells["reference"] = judge(refVerdict, tc.Expect, "", true)
-			for _, col := range Columns[1:] {
-				rn, ok := runners[col]
-				if reason, out := r.Excluded[col]; out && !ok {
-					res.Cells[col] = Cell{OK: true, Declared: "excluded: " + reason, Excluded: true}
-					continue
-				}
-				if !ok {
-					// An evaluator that did not run is a failure, never a
-					// silent pass.
-					res.Cells[col] = Cell{Err: ErrNoArtifact}
-					continue
-				}
-				v, err := rn.run(tc.Event, ev, form)
-				if err != nil {
-					res.Cells[col] = Cell{Err: err}
-					continue
-				}
-				want, reason := tc.Expect, ""
-				if d, ok := tc.Differs[col]; ok {
-					want, reason = d.Outcome, d.Reason
-				}
-				res.Cells[col] = judge(v, want, reason, false)
+				return nil, err
 			}
 			out = append(out, res)
+			continue
 		}
+		res := Result{Rule: r, Case: tc, Expected: tc.Expect, Cells: map[string]Cell{}}
+		ev, form, err := read(tc.Event)
+		if err != nil {
+			return nil, fmt.Errorf("%s: test %q: %w", r.SourceFile, tc.Name, err)
+		}
+		rv := ref.Evaluate(ev)
+		refVerdict := Verdict{Match: rv.Match, Score: rv.Score, HasScore: r.Scoring != nil, Signals: rv.Signals}
+		res.Cells["reference"] = judge(refVerdict, tc.Expect, "", true)
+		for _, col := range Columns[1:] {
+			rn, ok := runners[col]
+			if reason, out := r.Excluded[col]; out && !ok {
+				res.Cells[col] = Cell{OK: true, Declared: "excluded: " + reason, Excluded: true}
+				continue
+			}
+			if !ok {
+				// An evaluator that did not run is a failure, never a
+				// silent pass.
+				res.Cells[col] = Cell{Err: ErrNoArtifact}
+				continue
+			}
+			v, err := rn.run(tc.Event, ev, form)
+			if err != nil {
+				res.Cells[col] = Cell{Err: err}
+				continue
+			}
+			want, reason := tc.Expect, ""
+			if d, ok := tc.Differs[col]; ok {
+				want, reason = d.Outcome, d.Reason
+			}
+			res.Cells[col] = judge(v, want, reason, false)
+		}
+		out = append(out, res)
 	}
 	return out, nil
 }
