@@ -1,6 +1,7 @@
 package testrun
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -21,6 +22,11 @@ type qradarRunner struct {
 	query  *aql.Query
 	prof   *qradar.Profile
 	ls     *mappings.Logsource
+	// shipped are the custom properties the build ships with the rule (its
+	// prerequisite artifact), by name: their values come from evaluating
+	// the JSON expression over the payload, as the console would, not
+	// from the field tables the generator reads.
+	shipped map[string]qradar.Property
 }
 
 // receivedAt stands in for the arrival time of records without a
@@ -36,7 +42,15 @@ func newQRadarRunner(r *ir.Rule, artifact []byte) (*qradarRunner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &qradarRunner{scored: r.Scoring != nil, query: q, prof: prof, ls: ls}, nil
+	props, err := qradar.Properties(r)
+	if err != nil {
+		return nil, err
+	}
+	shipped := map[string]qradar.Property{}
+	for _, p := range props {
+		shipped[p.Name] = p
+	}
+	return &qradarRunner{scored: r.Scoring != nil, query: q, prof: prof, ls: ls, shipped: shipped}, nil
 }
 
 // event builds the stored form of a record: the payload is the record as
@@ -93,7 +107,24 @@ func (q *qradarRunner) event(raw []byte, ev map[string]any, form string) evalaql
 			out.Defined[f.Property] = true
 		}
 	}
+	var payload any
 	for _, f := range q.prof.Fields {
+		if p, ok := q.shipped[f.Property]; ok {
+			// A shipped property exists for its log source type only and
+			// reads the payload through its JSON expression.
+			if p.LogSourceTypeID != dt {
+				continue
+			}
+			if payload == nil {
+				if err := json.Unmarshal(raw, &payload); err != nil {
+					payload = false
+				}
+			}
+			if v, ok := jsonExpression(payload, p.JSONExpression); ok {
+				out.Properties[f.Property] = v
+			}
+			continue
+		}
 		vs := fieldValues(q.ls, ev, f.Field)
 		if len(vs) == 0 {
 			continue
@@ -199,4 +230,39 @@ func toFloat(v any) (float64, bool) {
 		return float64(x), true
 	}
 	return 0, false
+}
+
+// jsonExpression evaluates a QRadar JSON expression of the form
+// /"a"/"b" over a decoded JSON payload: the scalar at that path, as text.
+// A key may hold a slash or a dot; a quote in it is escaped with \.
+func jsonExpression(doc any, expr string) (string, bool) {
+	v := doc
+	for expr != "" {
+		if !strings.HasPrefix(expr, `/"`) {
+			return "", false
+		}
+		end := 2
+		for end < len(expr) && expr[end] != '"' {
+			if expr[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end >= len(expr) {
+			return "", false
+		}
+		key, err := strconv.Unquote(expr[1 : end+1])
+		if err != nil {
+			return "", false
+		}
+		expr = expr[end+1:]
+		m, ok := v.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		if v, ok = m[key]; !ok {
+			return "", false
+		}
+	}
+	return record.Scalar(v)
 }
