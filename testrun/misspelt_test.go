@@ -50,15 +50,10 @@ var (
 // test event of the rule is a GKE record that exercises it. Adding such an
 // event removes the entry (the test fails until it is removed).
 var untestedGKEBranch = map[string]struct{}{
-	"kubernetes_suspicious_cronjob_job_creation chronicle: .principal.user.userid":       {},
-	"kubernetes_container_escape_to_host chronicle: .principal.user.userid":              {},
-	"kubernetes_pod_create_then_exec chronicle: .metadata.product_event_type":            {},
-	"kubernetes_pod_create_then_exec chronicle: .principal.user.userid":                  {},
-	"kubernetes_cluster_wide_resource_discovery chronicle: .principal.user.userid":       {},
-	"kubernetes_rbac_change_then_secret_read chronicle: .metadata.product_event_type":    {},
-	"kubernetes_rbac_change_then_secret_read chronicle: .principal.user.userid":          {},
-	"kubernetes_image_outside_allowed_registries chronicle: .principal.user.userid":      {},
-	"kubernetes_privileged_or_host_namespace_workload chronicle: .principal.user.userid": {},
+	"kubernetes_pod_create_then_exec chronicle: .metadata.product_event_type":         {},
+	"kubernetes_pod_create_then_exec chronicle: .principal.user.userid":               {},
+	"kubernetes_rbac_change_then_secret_read chronicle: .metadata.product_event_type": {},
+	"kubernetes_rbac_change_then_secret_read chronicle: .principal.user.userid":       {},
 }
 
 // TestMisspeltNamesFail: a generator that misspells a QRadar property or a
