@@ -260,8 +260,16 @@ func buildSequence(specFile string, ls *mappings.Logsource, t *spec.Test, all bo
 		for k := 0; k < copies; k++ {
 			ev := deepCopy(&node)
 			when := at + time.Duration(k)*every
-			if !setPath(ev, tsPath, sequenceStart.Add(when).Format(time.RFC3339Nano), false) {
-				add(item.Pos, "test %q: events[%d] has no %s to set the time in", t.Name, i, tsPath)
+			stamp := sequenceStart.Add(when).Format(time.RFC3339Nano)
+			placed := setPath(ev, tsPath, stamp, false)
+			for _, alt := range ls.RawTimestampAlternatives {
+				if placed {
+					break
+				}
+				placed = setPath(ev, alt, stamp, false)
+			}
+			if !placed {
+				add(item.Pos, "test %q: events[%d] has no %s to set the time in", t.Name, i, strings.Join(append([]string{tsPath}, ls.RawTimestampAlternatives...), " or "))
 				break
 			}
 			if item.Vary != "" && n > 1 && !setPath(ev, item.Vary, fmt.Sprintf("-%d", k+1), true) {

@@ -116,8 +116,12 @@ type Logsource struct {
 	// RawTimestamp is the same time's path in the record as received,
 	// when the reader moves it (Windows: Event.System.TimeCreated...);
 	// aggregation tests set it to place events in time.
-	RawTimestamp string  `yaml:"raw_timestamp"`
-	Fields       []Field `yaml:"fields" detgen:"required"`
+	RawTimestamp string `yaml:"raw_timestamp"`
+	// RawTimestampAlternatives are tried in order when a record has no
+	// RawTimestamp (or Timestamp): the same time in the format's other
+	// record forms (a GKE LogEntry's timestamp).
+	RawTimestampAlternatives []string `yaml:"raw_timestamp_alternatives"`
+	Fields                   []Field  `yaml:"fields" detgen:"required"`
 }
 
 // Scope is a detection over a catalog's own fields.
