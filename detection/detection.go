@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -672,6 +673,22 @@ func escapeAt(s, esc string) bool {
 // value whose only wildcards are a leading and/or trailing * becomes
 // contains/startswith/endswith, any other wildcard an anchored regex.
 func (t *test) wildcardTests(groups [][]string, op ir.Op, base ir.Match) []ir.Expr {
+	if base.All && slices.ContainsFunc(groups, func(g []string) bool { return len(g) > 1 }) {
+		// all with value transformations: every written value must hold,
+		// each through any one of its variants (windash's five dashes).
+		one := base
+		one.All = false
+		var each []ir.Expr
+		for _, g := range groups {
+			tests := t.wildcardTests([][]string{g}, op, one)
+			if len(tests) == 1 {
+				each = append(each, tests[0])
+			} else {
+				each = append(each, &ir.Or{Args: tests})
+			}
+		}
+		return []ir.Expr{&ir.And{Args: each}}
+	}
 	byOp := map[ir.Op][]string{}
 	var order []ir.Op
 	var regexes []string
