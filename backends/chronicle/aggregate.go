@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 )
 
@@ -72,7 +73,7 @@ func (g *gen) aggValue(agg *ir.Aggregate, field string) string {
 }
 
 func (g *gen) failAgg(agg *ir.Aggregate, format string, args ...any) {
-	panic(&unsupported{pos: agg.Pos, rule: g.src.Name, msg: fmt.Sprintf(format, args...)})
+	diag.Refuse(agg.Pos, "chronicle", g.src.Name, format, args...)
 }
 
 // matchWindow writes a window as YARA-L's "10m" or "2h".

@@ -49,7 +49,7 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	}
 	data, err := (&gen{prof: prof}).rule(r)
 	if err != nil {
-		if _, ok := err.(*unsupported); ok {
+		if _, ok := err.(*diag.Unsupported); ok {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%s: chronicle: %w", r.SourceFile, err)
@@ -125,19 +125,6 @@ func (g *gen) block(conds ...ir.Expr) string {
 	return "(\n      " + strings.Join(branches, "\n      or ") + "\n    )"
 }
 
-// unsupported is a construct YARA-L cannot express faithfully.
-type unsupported struct {
-	pos  diag.Pos
-	rule string
-	msg  string
-}
-
-// Error names the spec position, the target and the rule (issue 8: a
-// refusal must say which rule it is about, not only which file).
-func (u *unsupported) Error() string {
-	return u.pos.String() + ": chronicle: rule " + u.rule + ": " + u.msg
-}
-
 func (g *gen) fail(e ir.Expr, format string, args ...any) {
 	pos := diag.Pos{File: g.src.SourceFile}
 	switch n := e.(type) {
@@ -146,7 +133,7 @@ func (g *gen) fail(e ir.Expr, format string, args ...any) {
 	case *ir.Keyword:
 		pos = n.Pos
 	}
-	panic(&unsupported{pos: pos, rule: g.src.Name, msg: fmt.Sprintf(format, args...)})
+	diag.Refuse(pos, "chronicle", g.src.Name, format, args...)
 }
 
 // maxCombinations bounds the OR of ANDs an "N of" expands to.
@@ -154,15 +141,7 @@ const maxCombinations = 64
 
 func (g *gen) rule(r *ir.Rule) (d *ruleData, err error) {
 	g.src = r
-	defer func() {
-		if x := recover(); x != nil {
-			u, ok := x.(*unsupported)
-			if !ok {
-				panic(x)
-			}
-			d, err = nil, u
-		}
-	}()
+	defer diag.CatchUnsupported(&err)
 	d = &ruleData{
 		Rule:           r,
 		Name:           r.Name,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 )
 
@@ -76,5 +77,5 @@ func (g *gen) seqValue(seq *ir.Sequence, field string) string {
 }
 
 func (g *gen) failSeq(seq *ir.Sequence, format string, args ...any) {
-	panic(&unsupported{pos: seq.Pos, rule: g.src.Name, msg: fmt.Sprintf(format, args...)})
+	diag.Refuse(seq.Pos, "chronicle", g.src.Name, format, args...)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/detgen/detgen/compile"
+	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 )
 
@@ -29,15 +30,7 @@ type aggregateData struct {
 // windows the spec describes (research/aql.md §3.3).
 func (g *gen) aggregateQuery(r *ir.Rule) (d *aggregateData, err error) {
 	g.rule = r
-	defer func() {
-		if x := recover(); x != nil {
-			u, ok := x.(*unsupported)
-			if !ok {
-				panic(x)
-			}
-			d, err = nil, u
-		}
-	}()
+	defer diag.CatchUnsupported(&err)
 	agg := r.Aggregate
 	d = &aggregateData{DeviceFilter: g.prof.deviceFilter(), Limit: g.prof.Limit}
 	if r.QRadarLimit > 0 {
@@ -96,7 +89,7 @@ func (g *gen) structuredField(agg *ir.Aggregate, field, key string) string {
 }
 
 func (g *gen) failAt(agg *ir.Aggregate, format string, args ...any) {
-	panic(&unsupported{pos: agg.Pos, rule: g.rule.Name, msg: fmt.Sprintf(format, args...)})
+	diag.Refuse(agg.Pos, "qradar", g.rule.Name, format, args...)
 }
 
 // lastClause writes a window as AQL's LAST n MINUTES|HOURS|DAYS.

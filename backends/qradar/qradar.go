@@ -22,7 +22,7 @@ import (
 // Generate renders the AQL query for r.
 func Generate(r *ir.Rule) ([]byte, error) {
 	if r.Sequence != nil {
-		return nil, &unsupported{pos: r.Sequence.Pos, rule: r.Name, msg: "sequence: AQL has no documented form that counts and orders events per step (research/aql.md §3.3: a CRE rule sequence, not emitted); exclude the target with exclude_targets"}
+		return nil, &diag.Unsupported{Pos: r.Sequence.Pos, Target: "qradar", Rule: r.Name, Msg: "sequence: AQL has no documented form that counts and orders events per step (research/aql.md §3.3: a CRE rule sequence, not emitted); exclude the target with exclude_targets"}
 	}
 	prof, ls, err := LoadProfile(r.Logsource)
 	if err != nil {
@@ -44,7 +44,7 @@ func Generate(r *ir.Rule) ([]byte, error) {
 		data, err = g.query(r)
 	}
 	if err != nil {
-		if _, ok := err.(*unsupported); ok {
+		if _, ok := err.(*diag.Unsupported); ok {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%s: qradar: %w", r.SourceFile, err)
@@ -81,20 +81,6 @@ type gen struct {
 	rule *ir.Rule
 }
 
-// unsupported is a construct QRadar cannot express faithfully: a compile
-// error naming the construct and the spec position.
-type unsupported struct {
-	pos  diag.Pos
-	rule string
-	msg  string
-}
-
-// Error names the spec position, the target and the rule (issue 8: a
-// refusal must say which rule it is about, not only which file).
-func (u *unsupported) Error() string {
-	return u.pos.String() + ": qradar: rule " + u.rule + ": " + u.msg
-}
-
 func (g *gen) fail(m ir.Expr, format string, args ...any) {
 	pos := diag.Pos{File: g.rule.SourceFile}
 	switch n := m.(type) {
@@ -103,20 +89,12 @@ func (g *gen) fail(m ir.Expr, format string, args ...any) {
 	case *ir.Keyword:
 		pos = n.Pos
 	}
-	panic(&unsupported{pos: pos, rule: g.rule.Name, msg: fmt.Sprintf(format, args...)})
+	diag.Refuse(pos, "qradar", g.rule.Name, format, args...)
 }
 
 func (g *gen) query(r *ir.Rule) (d *queryData, err error) {
 	g.rule = r
-	defer func() {
-		if x := recover(); x != nil {
-			u, ok := x.(*unsupported)
-			if !ok {
-				panic(x)
-			}
-			d, err = nil, u
-		}
-	}()
+	defer diag.CatchUnsupported(&err)
 	d = &queryData{
 		ScoreAlias:   g.prof.ScoreAlias,
 		DeviceFilter: g.prof.deviceFilter(),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"text/template"
 
+	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/templates"
 )
@@ -94,15 +95,7 @@ func generateSequence(r *ir.Rule, prof *Profile, tmpl *template.Template) ([]byt
 
 // catch runs f and returns the unsupported error it panics with.
 func catch(f func()) (err error) {
-	defer func() {
-		if x := recover(); x != nil {
-			u, ok := x.(*unsupported)
-			if !ok {
-				panic(x)
-			}
-			err = u
-		}
-	}()
+	defer diag.CatchUnsupported(&err)
 	f()
 	return nil
 }

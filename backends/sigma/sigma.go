@@ -154,38 +154,17 @@ type builder struct {
 	used  map[string]int
 }
 
-// unsupported is a construct Sigma cannot express faithfully.
-type unsupported struct {
-	pos  diag.Pos
-	rule string
-	msg  string
-}
-
-// Error names the spec position, the target and the rule (issue 8: a
-// refusal must say which rule it is about, not only which file).
-func (u *unsupported) Error() string {
-	return u.pos.String() + ": sigma: rule " + u.rule + ": " + u.msg
-}
-
 func (b *builder) fail(pos diag.Pos, format string, args ...any) {
 	if pos.File == "" {
 		pos.File = b.src.SourceFile
 	}
-	panic(&unsupported{pos: pos, rule: b.src.Name, msg: fmt.Sprintf(format, args...)})
+	diag.Refuse(pos, "sigma", b.src.Name, format, args...)
 }
 
 func build(r *ir.Rule, prof *Profile) (d *ruleData, err error) {
 	d = &ruleData{Rule: r, ID: r.ID, Status: r.Status, Description: r.Description}
 	b := &builder{prof: prof, src: r, d: d, names: map[ir.Expr]string{}, used: map[string]int{}}
-	defer func() {
-		if x := recover(); x != nil {
-			u, ok := x.(*unsupported)
-			if !ok {
-				panic(x)
-			}
-			d, err = nil, u
-		}
-	}()
+	defer diag.CatchUnsupported(&err)
 	for _, t := range r.Tactics {
 		d.Tags = append(d.Tags, "attack."+strings.ReplaceAll(strings.ToLower(t.Name), " ", "-"))
 	}

@@ -43,8 +43,9 @@ type Property struct {
 	// JSONExpression selects the value from the JSON event, e.g.
 	// /"objectRef"/"resource".
 	JSONExpression string
-	// LogSourceTypeID is the log source type the expression applies to, e.g.
-	// 446 (Kubernetes Auditing).
+	// LogSourceTypeID is the log source type the expression applies to: the
+	// first of the profile's device_types (mappings/qradar), never a
+	// constant here.
 	LogSourceTypeID int
 }
 
