@@ -17,12 +17,12 @@ func (g *gen) aggregate(r *ir.Rule, d *ruleData) {
 	agg := r.Aggregate
 	window, ok := matchWindow(agg.Window)
 	if !ok {
-		g.failAgg(agg, "window %s: YARA-L match windows are whole minutes or hours up to 48h", agg.Window)
+		g.failAt(agg.Pos, "window %s: YARA-L match windows are whole minutes or hours up to 48h", agg.Window)
 	}
 	var names []string
 	for _, f := range agg.GroupBy {
 		name := "$" + ir.GroupName(f)
-		d.Placeholders = append(d.Placeholders, name+" = "+g.aggValue(agg, f))
+		d.Placeholders = append(d.Placeholders, name+" = "+g.udmValue(agg.Pos, "aggregate field", f))
 		names = append(names, name)
 	}
 	if len(names) == 0 {
@@ -41,25 +41,27 @@ func (g *gen) aggregate(r *ir.Rule, d *ruleData) {
 	case ir.Count:
 		d.Condition = "#e " + bound
 	case ir.DistinctCount:
-		d.AggOutcomes = append(d.AggOutcomes, Outcome{Name: "distinct_count", Expr: "count_distinct(" + g.aggValue(agg, agg.Field) + ")"})
+		d.AggOutcomes = append(d.AggOutcomes, Outcome{Name: "distinct_count", Expr: "count_distinct(" + g.udmValue(agg.Pos, "aggregate field", agg.Field) + ")"})
 		d.Condition = "$e and $distinct_count " + bound
 	case ir.Sum:
-		d.AggOutcomes = append(d.AggOutcomes, Outcome{Name: "total", Expr: "sum(" + g.aggValue(agg, agg.Field) + ")"})
+		d.AggOutcomes = append(d.AggOutcomes, Outcome{Name: "total", Expr: "sum(" + g.udmValue(agg.Pos, "aggregate field", agg.Field) + ")"})
 		d.Condition = "$e and $total " + bound
 	case ir.Avg:
-		g.failAgg(agg, "avg: YARA-L outcomes have no average (sum and count would need a division the condition cannot use)")
+		g.failAt(agg.Pos, "avg: YARA-L outcomes have no average (sum and count would need a division the condition cannot use)")
 	}
 }
 
-// aggValue is the UDM value of a field for grouping or aggregating: one
-// path, or the first non-empty of each log type's path when they differ.
-func (g *gen) aggValue(agg *ir.Aggregate, field string) string {
+// udmValue is the UDM value of a field for grouping, joining or
+// aggregating, for the current event variable: one path, or the first
+// non-empty of each log type's path when they differ. role names the
+// field's use in a refusal at pos.
+func (g *gen) udmValue(pos diag.Pos, role, field string) string {
 	var paths []string
 	seen := map[string]bool{}
 	for _, lt := range g.prof.LogTypes {
 		f, ok := g.prof.resolve(lt, field)
 		if !ok || f.Unavailable != "" || f.Wrap != "" {
-			g.failAgg(agg, "aggregate field %s has no plain UDM path on log type %s", field, lt.Name)
+			g.failAt(pos, "%s %s has no plain UDM path on log type %s", role, field, lt.Name)
 		}
 		if !seen[f.UDM] {
 			seen[f.UDM] = true
@@ -72,8 +74,10 @@ func (g *gen) aggValue(agg *ir.Aggregate, field string) string {
 	return "strings.coalesce(" + strings.Join(paths, ", ") + ")"
 }
 
-func (g *gen) failAgg(agg *ir.Aggregate, format string, args ...any) {
-	diag.Refuse(agg.Pos, "chronicle", g.src.Name, format, args...)
+// failAt refuses a construct of the rule (an aggregation, a sequence) at
+// its spec position.
+func (g *gen) failAt(pos diag.Pos, format string, args ...any) {
+	diag.Refuse(pos, "chronicle", g.src.Name, format, args...)
 }
 
 // matchWindow writes a window as YARA-L's "10m" or "2h".

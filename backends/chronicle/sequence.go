@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 )
 
@@ -17,7 +16,7 @@ func (g *gen) sequence(r *ir.Rule, d *ruleData) {
 	seq := r.Sequence
 	window, ok := matchWindow(seq.Window)
 	if !ok {
-		g.failSeq(seq, "window %s: YARA-L match windows are whole minutes or hours up to 48h", seq.Window)
+		g.failAt(seq.Pos, "window %s: YARA-L match windows are whole minutes or hours up to 48h", seq.Window)
 	}
 	var conds []string
 	for _, st := range seq.Steps {
@@ -35,13 +34,13 @@ func (g *gen) sequence(r *ir.Rule, d *ruleData) {
 		name := "$" + ir.GroupName(f)
 		for _, st := range seq.Steps {
 			g.ev = st.Name
-			d.Placeholders = append(d.Placeholders, name+" = "+g.seqValue(seq, f))
+			d.Placeholders = append(d.Placeholders, name+" = "+g.udmValue(seq.Pos, "join field", f))
 		}
 		g.ev = ""
 		names = append(names, name)
 	}
 	if len(names) == 0 {
-		g.failSeq(seq, "a sequence without join fields: YARA-L joins event variables through placeholders, so give join")
+		g.failAt(seq.Pos, "a sequence without join fields: YARA-L joins event variables through placeholders, so give join")
 	}
 	if seq.Ordered {
 		// Every event of a step comes before every event of the next
@@ -54,28 +53,4 @@ func (g *gen) sequence(r *ir.Rule, d *ruleData) {
 	d.Condition = strings.Join(conds, " and ")
 	// Profile outcomes read $e, which a sequence has not.
 	d.Outcomes = nil
-}
-
-// seqValue is a join field's UDM value for the current event variable.
-func (g *gen) seqValue(seq *ir.Sequence, field string) string {
-	var paths []string
-	seen := map[string]bool{}
-	for _, lt := range g.prof.LogTypes {
-		f, ok := g.prof.resolve(lt, field)
-		if !ok || f.Unavailable != "" || f.Wrap != "" {
-			g.failSeq(seq, "join field %s has no plain UDM path on log type %s", field, lt.Name)
-		}
-		if !seen[f.UDM] {
-			seen[f.UDM] = true
-			paths = append(paths, "$"+g.v()+"."+f.UDM)
-		}
-	}
-	if len(paths) == 1 {
-		return paths[0]
-	}
-	return "strings.coalesce(" + strings.Join(paths, ", ") + ")"
-}
-
-func (g *gen) failSeq(seq *ir.Sequence, format string, args ...any) {
-	diag.Refuse(seq.Pos, "chronicle", g.src.Name, format, args...)
 }
