@@ -461,14 +461,14 @@ func (s *Scanner) timed(n, i int, ev map[string]any, form string, g group, st *S
 	s.hold(pending{at: at, rule: i, line: n, ev: ev, form: form, logsource: g.ls.Name}, st, hit)
 }
 
-// feed runs one held record through its rule's aggregator or sequencer,
-// in time order; a group crossing its threshold or completing its steps
+// feed runs one held record (selected: timed checked) through its rule's
+// aggregator or sequencer, in time order; a group crossing its threshold or completing its steps
 // is a hit whose summary is the group (and the aggregate).
 func (s *Scanner) feed(p pending, st *Stats, hit func(Hit)) {
 	r := s.rules[p.rule]
 	h := Hit{Line: p.line, RuleID: r.ID, Rule: r.Name, Title: r.Title, Logsource: p.logsource, Form: p.form}
 	if a := s.aggs[p.rule]; a != nil {
-		al, ok := a.Add(p.ev, p.at)
+		al, ok := a.AddSelected(p.ev, p.at)
 		if !ok {
 			return
 		}
@@ -477,7 +477,7 @@ func (s *Scanner) feed(p pending, st *Stats, hit func(Hit)) {
 		}
 		h.Summary = append(h.Summary, Field{Name: string(r.Aggregate.Func), Value: strconv.FormatFloat(al.Value, 'f', -1, 64)})
 	} else {
-		al, ok := s.seqs[p.rule].Add(p.ev, p.at)
+		al, ok := s.seqs[p.rule].AddSelected(p.ev, p.at)
 		if !ok {
 			return
 		}

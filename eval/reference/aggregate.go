@@ -53,10 +53,16 @@ func (a *Aggregator) Groups() int { return len(a.groups) }
 // Add judges one event at time at; it returns the alert the event raises,
 // if its group's window passes the threshold for the first time.
 func (a *Aggregator) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
-	agg := a.e.rule.Aggregate
 	if !a.e.Evaluate(ev).Selected {
 		return ir.Alert{}, false
 	}
+	return a.AddSelected(ev, at)
+}
+
+// AddSelected is Add for an event the caller has already found selected
+// by the rule's condition (a scan judges each record once).
+func (a *Aggregator) AddSelected(ev map[string]any, at time.Time) (ir.Alert, bool) {
+	agg := a.e.rule.Aggregate
 	a.sweep(at)
 	values := func(field string) []string { return a.e.values(ev, field) }
 	key := make([]string, len(agg.GroupBy))

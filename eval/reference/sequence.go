@@ -34,10 +34,16 @@ func (e *Evaluator) NewSequencer() *Sequencer {
 // Add judges one event at time at; it returns the alert the event raises,
 // when it completes its group's sequence for the first time.
 func (s *Sequencer) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
-	seq := s.e.rule.Sequence
 	if !s.e.Evaluate(ev).Selected {
 		return ir.Alert{}, false
 	}
+	return s.AddSelected(ev, at)
+}
+
+// AddSelected is Add for an event the caller has already found selected
+// by the rule's condition (a scan judges each record once).
+func (s *Sequencer) AddSelected(ev map[string]any, at time.Time) (ir.Alert, bool) {
+	seq := s.e.rule.Sequence
 	s.sweep(at)
 	env := s.e.env(ev)
 	key := make([]string, len(seq.Join))
