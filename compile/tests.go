@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/detgen/detgen/diag"
@@ -226,6 +228,26 @@ func buildSequence(specFile string, ls *mappings.Logsource, t *spec.Test, all bo
 			if record != nil {
 				record(path)
 			}
+			if !all {
+				// A check only: many rules and items share event files, so
+				// the outcome for an unchanged file and the same fields is
+				// remembered rather than parsed again.
+				key := placementKey{path, tsPath, strings.Join(ls.RawTimestampAlternatives, "\x00"), item.Vary, item.Repeat > 1}
+				fi, statErr := os.Stat(path)
+				if v, ok := placements.Load(key); ok && statErr == nil {
+					if p := v.(*placement); p.size == fi.Size() && p.mod.Equal(fi.ModTime()) {
+						p.report(t, i, item, tsPath, ls, add)
+						continue
+					}
+				}
+				p := checkPlacement(path, tsPath, ls, item)
+				p.report(t, i, item, tsPath, ls, add)
+				if statErr == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > recent {
+					p.size, p.mod = fi.Size(), fi.ModTime()
+					placements.Store(key, p)
+				}
+				continue
+			}
 			data, err := input.Read(path, "an event file", input.MaxEvent)
 			if err == nil {
 				err = yaml.Unmarshal(data, &node) // JSON is YAML; key order is kept
@@ -288,6 +310,71 @@ func buildSequence(specFile string, ls *mappings.Logsource, t *spec.Test, all bo
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].At < out[b].At })
 	return out
+}
+
+// placementKey names the check of one event file for a sequence item: the
+// file, where the time goes and the field that varies per copy.
+type placementKey struct {
+	path, ts, alternatives, vary string
+	varies                       bool
+}
+
+// placement is what checking an event file for a sequence item found.
+type placement struct {
+	size     int64
+	mod      time.Time
+	err      error // the file cannot be read or parsed
+	noTime   bool  // no timestamp field to set
+	noVary   bool  // no string at vary
+	jsonFail error // the placed event does not encode as JSON
+}
+
+// placements remembers checks of unchanged event files (as eventFiles).
+var placements sync.Map // placementKey -> *placement
+
+// checkPlacement reads the event file at path and checks that the first
+// copy of item can be placed in time and varied, as buildSequence would.
+func checkPlacement(path, tsPath string, ls *mappings.Logsource, item *spec.SeqItem) *placement {
+	p := &placement{}
+	var node yaml.Node
+	data, err := input.Read(path, "an event file", input.MaxEvent)
+	if err == nil {
+		err = yaml.Unmarshal(data, &node)
+	}
+	if err != nil {
+		p.err = err
+		return p
+	}
+	placed := setPath(&node, tsPath, sequenceStart.Format(time.RFC3339Nano), false)
+	for _, alt := range ls.RawTimestampAlternatives {
+		if placed {
+			break
+		}
+		placed = setPath(&node, alt, sequenceStart.Format(time.RFC3339Nano), false)
+	}
+	switch {
+	case !placed:
+		p.noTime = true
+	case item.Vary != "" && item.Repeat > 1 && !setPath(&node, item.Vary, "-1", true):
+		p.noVary = true
+	default:
+		_, p.jsonFail = nodeJSON(&node)
+	}
+	return p
+}
+
+// report adds what p found, worded as buildSequence words it.
+func (p *placement) report(t *spec.Test, i int, item *spec.SeqItem, tsPath string, ls *mappings.Logsource, add func(diag.Pos, string, ...any)) {
+	switch {
+	case p.err != nil:
+		add(item.Keys.At("event_file"), "test %q: %s: %v", t.Name, item.EventFile, p.err)
+	case p.noTime:
+		add(item.Pos, "test %q: events[%d] has no %s to set the time in", t.Name, i, strings.Join(append([]string{tsPath}, ls.RawTimestampAlternatives...), " or "))
+	case p.noVary:
+		add(item.Keys.At("vary"), "test %q: events[%d] has no string at %s to vary", t.Name, i, item.Vary)
+	case p.jsonFail != nil:
+		add(item.Pos, "test %q: %v", t.Name, p.jsonFail)
+	}
 }
 
 func deepCopy(n *yaml.Node) *yaml.Node {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"gopkg.in/yaml.v3"
 )
 
 // The Sigma specification's JSON schema of correlation rules (public
@@ -70,33 +69,11 @@ func splitDocuments(src []byte) []document {
 	return out
 }
 
-func topScalar(src []byte, key string) string {
-	var m map[string]any
-	if yaml.Unmarshal(src, &m) != nil {
-		return ""
-	}
-	s, _ := m[key].(string)
-	return s
-}
-
-func isCorrelation(src []byte) bool {
-	var m map[string]any
-	if yaml.Unmarshal(src, &m) != nil {
-		return false
-	}
-	_, ok := m["correlation"]
-	return ok
-}
-
 // checkCorrelation validates a correlation rule against the
 // specification's JSON schema and checks that the rules it correlates
 // are in the file.
-func checkCorrelation(src []byte, names map[string]bool) []Finding {
-	var v any
-	if err := yaml.Unmarshal(src, &v); err != nil {
-		return []Finding{syntax(1, 1, "correlation: "+err.Error())}
-	}
-	data, err := json.Marshal(normalizeYAML(v))
+func checkCorrelation(top map[string]any, names map[string]bool) []Finding {
+	data, err := json.Marshal(normalizeYAML(top))
 	if err != nil {
 		return []Finding{syntax(1, 1, "correlation: "+err.Error())}
 	}
@@ -109,14 +86,10 @@ func checkCorrelation(src []byte, names map[string]bool) []Finding {
 	if err := sch.Validate(inst); err != nil {
 		out = append(out, Finding{Line: 1, Col: 1, Severity: Error, Code: "sigma-correlation", Msg: "does not follow the correlation rule schema: " + strings.ReplaceAll(err.Error(), "\n", "; ")})
 	}
-	var doc struct {
-		Correlation struct {
-			Rules []string `yaml:"rules"`
-		} `yaml:"correlation"`
-	}
-	yaml.Unmarshal(src, &doc)
-	for _, r := range doc.Correlation.Rules {
-		if !names[r] {
+	corr, _ := top["correlation"].(map[string]any)
+	rules, _ := corr["rules"].([]any)
+	for _, v := range rules {
+		if r, ok := v.(string); ok && !names[r] {
 			out = append(out, Finding{Line: 1, Col: 1, Severity: Error, Code: "sigma-correlation", Msg: fmt.Sprintf("correlation names rule %q, which is not in the file", r)})
 		}
 	}

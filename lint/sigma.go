@@ -31,15 +31,19 @@ func checkSigma(src []byte) []Finding {
 	// names the rules it correlates by their name).
 	var out []Finding
 	names := map[string]bool{}
-	for _, d := range docs {
-		if n := topScalar(d.src, "name"); n != "" {
+	tops := make([]map[string]any, len(docs)) // each document decoded once
+	for i, d := range docs {
+		if yaml.Unmarshal(d.src, &tops[i]) != nil {
+			tops[i] = nil
+		}
+		if n, _ := tops[i]["name"].(string); n != "" {
 			names[n] = true
 		}
 	}
-	for _, d := range docs {
+	for i, d := range docs {
 		var fs []Finding
-		if isCorrelation(d.src) {
-			fs = checkCorrelation(d.src, names)
+		if _, ok := tops[i]["correlation"]; ok {
+			fs = checkCorrelation(tops[i], names)
 		} else {
 			fs = checkSigmaRule(d.src)
 		}
@@ -61,12 +65,17 @@ func checkSigmaRule(src []byte) []Finding {
 		}
 		return []Finding{syntax(line, 1, "sigma-go: "+err.Error())}
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 {
-		return []Finding{syntax(1, 1, "not a YAML document")}
-	}
-	root := doc.Content[0]
+	// Positions are only needed for a finding: the document is decoded
+	// as a node tree then, not on every (clean) rule.
+	var root *yaml.Node
 	at := func(key string) (int, int) {
+		if root == nil {
+			var doc yaml.Node
+			if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+				return 1, 1
+			}
+			root = doc.Content[0]
+		}
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			if root.Content[i].Value == key {
 				return root.Content[i+1].Line, root.Content[i+1].Column

@@ -34,6 +34,7 @@ var overlay string
 func SetOverlay(dir string) {
 	overlay = dir
 	cache.Clear()
+	derived.Clear()
 }
 
 // read returns a mapping file and the name to report it under.
@@ -149,8 +150,36 @@ func LoadLogsource(name string) (*Logsource, diag.List) {
 	return &ls, errs
 }
 
-// LogsourceNames lists the logsources that have a catalog.
+// Derive returns what f computes from the mapping files under name (a
+// validated profile, say), computed once per overlay: a build asks for the
+// same few logsources' profiles for every rule. The value is shared.
+func Derive[T any](name string, f func() (T, error)) (T, error) {
+	key := cacheKey{overlay, "derived:" + name, reflect.TypeFor[T]()}
+	if e, ok := derived.Load(key); ok {
+		d := e.(derivedEntry[T])
+		return d.val, d.err
+	}
+	v, err := f()
+	derived.Store(key, derivedEntry[T]{v, err})
+	return v, err
+}
+
+// derived holds Derive's values; SetOverlay clears it with cache.
+var derived sync.Map
+
+type derivedEntry[T any] struct {
+	val T
+	err error
+}
+
+// LogsourceNames lists the logsources that have a catalog, sorted. The
+// slice is shared: never modify it.
 func LogsourceNames() []string {
+	names, _ := Derive("logsource-names", func() ([]string, error) { return logsourceNames(), nil })
+	return names
+}
+
+func logsourceNames() []string {
 	entries, _ := fs.Glob(files, "logsources/*.yaml")
 	if overlay != "" {
 		more, _ := filepath.Glob(filepath.Join(overlay, "logsources", "*.yaml"))

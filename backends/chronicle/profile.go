@@ -97,6 +97,10 @@ var (
 
 // LoadProfile loads and checks mappings/chronicle/<logsource>.yaml.
 func LoadProfile(logsource string) (*Profile, error) {
+	return mappings.Derive("chronicle-profile/"+logsource, func() (*Profile, error) { return loadProfile(logsource) })
+}
+
+func loadProfile(logsource string) (*Profile, error) {
 	var p Profile
 	if errs := mappings.Load("chronicle", logsource, &p); len(errs) > 0 {
 		return nil, errs

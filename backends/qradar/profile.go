@@ -69,6 +69,18 @@ var (
 
 // LoadProfile loads and checks mappings/qradar/<logsource>.yaml.
 func LoadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
+	type loaded struct {
+		p  *Profile
+		ls *mappings.Logsource
+	}
+	l, err := mappings.Derive("qradar-profile/"+logsource, func() (loaded, error) {
+		p, ls, err := loadProfile(logsource)
+		return loaded{p, ls}, err
+	})
+	return l.p, l.ls, err
+}
+
+func loadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
 	var p Profile
 	if errs := mappings.Load("qradar", logsource, &p); len(errs) > 0 {
 		return nil, nil, errs

@@ -428,10 +428,9 @@ func (b *builder) sigmaName(m *ir.Match, field string) string {
 // escapeWildcards protects Sigma's wildcard characters: * and ? match
 // anything unless escaped, and a backslash escapes them, so a literal
 // backslash is doubled too.
-func escapeWildcards(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`)
-	return r.Replace(s)
-}
+func escapeWildcards(s string) string { return wildcardEscaper.Replace(s) }
+
+var wildcardEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`)
 
 // yamlString writes s as a YAML scalar: single-quoted (the SigmaHQ
 // convention, ' doubled) or, when s holds a character a single-quoted
