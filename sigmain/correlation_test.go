@@ -309,13 +309,13 @@ func TestCorrelationSpecExamples(t *testing.T) {
 			if or, ok := r.Condition.(*ir.Or); !ok || len(or.Args) != 3 {
 				t.Errorf("condition %s, want the or of the steps", ir.Format(r.Condition))
 			}
-		}, map[string]string{"qradar": "sequence"}},
+		}, nil},
 		{"temporal_ordered", specTemporalOrdered, func(t *testing.T, r *ir.Rule) {
 			s := r.Sequence
 			if s == nil || !s.Ordered || len(s.Steps) != 2 || s.Steps[0].Min != 100 || s.Steps[1].Min != 1 || s.Steps[0].Name != "many_failed_logins" {
 				t.Errorf("sequence %+v", s)
 			}
-		}, map[string]string{"qradar": "sequence"}},
+		}, map[string]string{"qradar": "ordered sequence of 2 steps with minimums 100/1"}},
 		{"value_sum", specValueSum, func(t *testing.T, r *ir.Rule) {
 			a := r.Aggregate
 			if a == nil || a.Func != ir.Sum || a.Field != "DestinationPort" || a.Threshold != (ir.Bound{Op: ir.GT, Value: 1000000}) {
@@ -332,7 +332,7 @@ func TestCorrelationSpecExamples(t *testing.T) {
 			if s == nil || !s.Ordered || s.Steps[0].Min != 10 || s.Window != 10*time.Minute || r.Severity != "high" || r.Author != "Florian Roth (Nextron Systems)" {
 				t.Errorf("rule %+v sequence %+v", r, s)
 			}
-		}, map[string]string{"qradar": "sequence"}},
+		}, map[string]string{"qradar": "ordered sequence of 2 steps with minimums 10/1"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -81,8 +81,8 @@ func (c *sigmaChain) fire(name string, groupBy []string, events []seqEvent) ([]o
 			if err != nil {
 				return nil, err
 			}
-			if v.Match {
-				out = append(out, occurrence{key: c.key(b, groupBy, e), at: e.at})
+			if k, ok := c.key(b, groupBy, e); v.Match && ok {
+				out = append(out, occurrence{key: k, at: e.at})
 			}
 		}
 		return out, nil
@@ -120,14 +120,19 @@ func (c *sigmaChain) fire(name string, groupBy []string, events []seqEvent) ([]o
 	return out, nil
 }
 
-func (c *sigmaChain) key(b *sigmaRunner, groupBy []string, e seqEvent) string {
+// key is an event's group: the values of the group-by fields. An event
+// without one of them joins no group (false), as detgen's aggregations and
+// sequences define it; the Sigma specification does not say.
+func (c *sigmaChain) key(b *sigmaRunner, groupBy []string, e seqEvent) (string, bool) {
 	key := make([]string, len(groupBy))
 	for i, g := range groupBy {
-		if vs := b.values(e.ev, g); len(vs) > 0 {
-			key[i] = vs[0]
+		vs := b.values(e.ev, g)
+		if len(vs) == 0 || vs[0] == "" {
+			return "", false
 		}
+		key[i] = vs[0]
 	}
-	return strings.Join(key, "\x00")
+	return strings.Join(key, "\x00"), true
 }
 
 // alerts runs the outermost temporal correlation: a group alerts when

@@ -22,7 +22,7 @@ func (g *gen) aggregate(r *ir.Rule, d *ruleData) {
 	var names []string
 	for _, f := range agg.GroupBy {
 		name := "$" + ir.GroupName(f)
-		d.Placeholders = append(d.Placeholders, name+" = "+g.udmValue(agg.Pos, "aggregate field", f))
+		d.Placeholders = append(d.Placeholders, g.placeholder(name, g.udmValue(agg.Pos, "aggregate field", f))...)
 		names = append(names, name)
 	}
 	if len(names) == 0 {
@@ -72,6 +72,19 @@ func (g *gen) udmValue(pos diag.Pos, role, field string) string {
 		return paths[0]
 	}
 	return "strings.coalesce(" + strings.Join(paths, ", ") + ")"
+}
+
+// placeholder assigns a group or join value to a match placeholder. Match
+// placeholders skip the zero value "" by themselves, but not when they are
+// assigned a function's result (research/yaral.md §1.5): a coalesce of
+// several paths then says so itself, so an event without the value joins
+// no group, as in the spec.
+func (g *gen) placeholder(name, value string) []string {
+	out := []string{name + " = " + value}
+	if strings.HasPrefix(value, "strings.") {
+		out = append(out, name+` != ""`)
+	}
+	return out
 }
 
 // failAt refuses a construct of the rule (an aggregation, a sequence) at

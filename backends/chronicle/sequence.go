@@ -2,6 +2,7 @@ package chronicle
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/detgen/detgen/ir"
@@ -34,7 +35,11 @@ func (g *gen) sequence(r *ir.Rule, d *ruleData) {
 		name := "$" + ir.GroupName(f)
 		for _, st := range seq.Steps {
 			g.ev = st.Name
-			d.Placeholders = append(d.Placeholders, name+" = "+g.udmValue(seq.Pos, "join field", f))
+			for _, line := range g.placeholder(name, g.udmValue(seq.Pos, "join field", f)) {
+				if !slices.Contains(d.Placeholders, line) { // one != "" per placeholder
+					d.Placeholders = append(d.Placeholders, line)
+				}
+			}
 		}
 		g.ev = ""
 		names = append(names, name)

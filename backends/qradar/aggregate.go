@@ -41,10 +41,14 @@ func (g *gen) aggregateQuery(r *ir.Rule) (d *aggregateData, err error) {
 		g.failAt(agg, "window %s: QRadar's time clause counts in whole minutes, hours or days", agg.Window)
 	}
 	d.Window = w
+	// An event without a group value joins no group (GROUP BY would
+	// gather them in a NULL group).
+	var groupWhere []clause
 	for _, f := range agg.GroupBy {
 		x := g.structuredField(agg, f, "group_by")
 		d.GroupColumns = append(d.GroupColumns, x+" AS "+ir.GroupName(f))
 		d.GroupBy = append(d.GroupBy, x)
+		groupWhere = append(groupWhere, clause{Op: "AND", Lines: []string{x + " IS NOT NULL"}})
 	}
 	// HAVING names the aggregate by its alias, as IBM's examples do
 	// (HAVING MAG > 5); an aggregate written in HAVING is undocumented.
@@ -74,6 +78,7 @@ func (g *gen) aggregateQuery(r *ir.Rule) (d *aggregateData, err error) {
 		d.Where = append(d.Where, g.clauses(scope)...)
 	}
 	d.Where = append(d.Where, g.clauses(r.Condition)...)
+	d.Where = append(d.Where, groupWhere...)
 	return d, nil
 }
 

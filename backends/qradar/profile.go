@@ -163,9 +163,9 @@ func Properties(r *ir.Rule) ([]Property, error) {
 		return nil, err
 	}
 	used := map[string]bool{}
-	// An aggregation's search selects its groups and aggregates, not the
-	// profile's columns.
-	if r.Aggregate == nil {
+	// An aggregation's or a sequence's search selects its groups and
+	// aggregates, not the profile's columns.
+	if r.Aggregate == nil && r.Sequence == nil {
 		for _, c := range prof.Select {
 			if c.Field != "" {
 				used[c.Field] = true

@@ -21,16 +21,16 @@ import (
 
 // Generate renders the AQL query for r.
 func Generate(r *ir.Rule) ([]byte, error) {
-	if r.Sequence != nil {
-		return nil, &diag.Unsupported{Pos: r.Sequence.Pos, Target: "qradar", Rule: r.Name, Msg: "sequence: AQL has no documented form that counts and orders events per step (research/aql.md §3.3: a CRE rule sequence, not emitted); exclude the target with exclude_targets"}
-	}
 	prof, ls, err := LoadProfile(r.Logsource)
 	if err != nil {
 		return nil, err
 	}
 	name := "qradar.aql.tmpl"
-	if r.Aggregate != nil {
+	switch {
+	case r.Aggregate != nil:
 		name = "qradar.aggregate.aql.tmpl"
+	case r.Sequence != nil:
+		name = "qradar.sequence.aql.tmpl"
 	}
 	tmpl, err := templates.Load(name, template.FuncMap{"join": strings.Join, "add": func(a, b int) int { return a + b }})
 	if err != nil {
@@ -38,9 +38,12 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	}
 	g := &gen{prof: prof, ls: ls}
 	var data any
-	if r.Aggregate != nil {
+	switch {
+	case r.Aggregate != nil:
 		data, err = g.aggregateQuery(r)
-	} else {
+	case r.Sequence != nil:
+		data, err = g.sequenceQuery(r)
+	default:
 		data, err = g.query(r)
 	}
 	if err != nil {

@@ -67,9 +67,11 @@ func (a *Aggregator) AddSelected(ev map[string]any, at time.Time) (ir.Alert, boo
 	values := func(field string) []string { return a.e.values(ev, field) }
 	key := make([]string, len(agg.GroupBy))
 	for i, g := range agg.GroupBy {
-		if vs := values(g); len(vs) > 0 {
-			key[i] = vs[0]
+		vs := values(g)
+		if len(vs) == 0 || vs[0] == "" {
+			return ir.Alert{}, false // an event without a group value joins no group
 		}
+		key[i] = vs[0]
 	}
 	k := strings.Join(key, "\x00")
 	var v string

@@ -48,7 +48,7 @@ func (s *Sequencer) AddSelected(ev map[string]any, at time.Time) (ir.Alert, bool
 	env := s.e.env(ev)
 	key := make([]string, len(seq.Join))
 	for i, j := range seq.Join {
-		if vs := env.Values(j); len(vs) > 0 {
+		if vs := env.Values(j); len(vs) > 0 && vs[0] != "" {
 			key[i] = vs[0]
 		} else {
 			return ir.Alert{}, false // an event without the join value joins nothing
