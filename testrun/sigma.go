@@ -262,8 +262,13 @@ func (a sigmaAdapter) alerts(events []seqEvent) ([]ir.Alert, error) {
 			return vs[0]
 		}
 		key := make([]string, len(c.GroupBy))
+		grouped := true
 		for i, g := range c.GroupBy {
 			key[i] = read(g)
+			grouped = grouped && key[i] != ""
+		}
+		if !grouped {
+			continue // an event without a group value joins no group (as in sigmachain.go)
 		}
 		k := strings.Join(key, "\x00")
 		val := ""
