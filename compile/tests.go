@@ -248,12 +248,9 @@ func buildSequence(specFile string, ls *mappings.Logsource, t *spec.Test, all bo
 				}
 				continue
 			}
-			data, err := input.Read(path, "an event file", input.MaxEvent)
-			if err == nil {
-				err = yaml.Unmarshal(data, &node) // JSON is YAML; key order is kept
-			}
-			if err != nil {
-				add(item.Keys.At("event_file"), "test %q: %s: %v", t.Name, item.EventFile, err)
+			var err error
+			if node, err = readEventNode(path); err != nil {
+				(&placement{err: err}).report(t, i, item, tsPath, ls, add)
 				continue
 			}
 		default:
@@ -280,27 +277,10 @@ func buildSequence(specFile string, ls *mappings.Logsource, t *spec.Test, all bo
 			copies = 1
 		}
 		for k := 0; k < copies; k++ {
-			ev := deepCopy(&node)
 			when := at + time.Duration(k)*every
-			stamp := sequenceStart.Add(when).Format(time.RFC3339Nano)
-			placed := setPath(ev, tsPath, stamp, false)
-			for _, alt := range ls.RawTimestampAlternatives {
-				if placed {
-					break
-				}
-				placed = setPath(ev, alt, stamp, false)
-			}
-			if !placed {
-				add(item.Pos, "test %q: events[%d] has no %s to set the time in", t.Name, i, strings.Join(append([]string{tsPath}, ls.RawTimestampAlternatives...), " or "))
-				break
-			}
-			if item.Vary != "" && n > 1 && !setPath(ev, item.Vary, fmt.Sprintf("-%d", k+1), true) {
-				add(item.Keys.At("vary"), "test %q: events[%d] has no string at %s to vary", t.Name, i, item.Vary)
-				break
-			}
-			data, err := nodeJSON(ev)
-			if err != nil {
-				add(item.Pos, "test %q: %v", t.Name, err)
+			data, failed := placeCopy(&node, tsPath, ls, item, k, sequenceStart.Add(when).Format(time.RFC3339Nano))
+			if failed != nil {
+				failed.report(t, i, item, tsPath, ls, add)
 				break
 			}
 			if all {
@@ -335,32 +315,51 @@ var placements sync.Map // placementKey -> *placement
 // checkPlacement reads the event file at path and checks that the first
 // copy of item can be placed in time and varied, as buildSequence would.
 func checkPlacement(path, tsPath string, ls *mappings.Logsource, item *spec.SeqItem) *placement {
-	p := &placement{}
+	node, err := readEventNode(path)
+	if err != nil {
+		return &placement{err: err}
+	}
+	if _, failed := placeCopy(&node, tsPath, ls, item, 0, sequenceStart.Format(time.RFC3339Nano)); failed != nil {
+		return failed
+	}
+	return &placement{}
+}
+
+// readEventNode reads an event file as a YAML node tree (JSON is YAML;
+// key order is kept).
+func readEventNode(path string) (yaml.Node, error) {
 	var node yaml.Node
 	data, err := input.Read(path, "an event file", input.MaxEvent)
 	if err == nil {
 		err = yaml.Unmarshal(data, &node)
 	}
-	if err != nil {
-		p.err = err
-		return p
-	}
-	placed := setPath(&node, tsPath, sequenceStart.Format(time.RFC3339Nano), false)
+	return node, err
+}
+
+// placeCopy makes copy k of an item's event: a copy of node with the time
+// stamp at the log source's timestamp field (or its first alternative
+// present) and, for a repeated item, the vary field made distinct,
+// encoded as JSON. What fails is returned as a placement (nil: nothing).
+func placeCopy(node *yaml.Node, tsPath string, ls *mappings.Logsource, item *spec.SeqItem, k int, stamp string) ([]byte, *placement) {
+	ev := deepCopy(node)
+	placed := setPath(ev, tsPath, stamp, false)
 	for _, alt := range ls.RawTimestampAlternatives {
 		if placed {
 			break
 		}
-		placed = setPath(&node, alt, sequenceStart.Format(time.RFC3339Nano), false)
+		placed = setPath(ev, alt, stamp, false)
 	}
-	switch {
-	case !placed:
-		p.noTime = true
-	case item.Vary != "" && item.Repeat > 1 && !setPath(&node, item.Vary, "-1", true):
-		p.noVary = true
-	default:
-		_, p.jsonFail = nodeJSON(&node)
+	if !placed {
+		return nil, &placement{noTime: true}
 	}
-	return p
+	if item.Vary != "" && item.Repeat > 1 && !setPath(ev, item.Vary, fmt.Sprintf("-%d", k+1), true) {
+		return nil, &placement{noVary: true}
+	}
+	data, err := nodeJSON(ev)
+	if err != nil {
+		return nil, &placement{jsonFail: err}
+	}
+	return data, nil
 }
 
 // report adds what p found, worded as buildSequence words it.

@@ -49,15 +49,7 @@ func TestSigmaChecks(t *testing.T) {
 		{"    product: 'kubernetes'\n    service: 'audit'\n", "    definition: 'x'\n", `logsource names no category, product or service`},
 		{"detection:", "detection: [", `syntax`},
 	}
-	for _, tc := range tests {
-		if !strings.Contains(base, tc.old) {
-			t.Fatalf("%q not in golden", tc.old)
-		}
-		got := findings(Check(Sigma, []byte(strings.Replace(base, tc.old, tc.new, 1))))
-		if !strings.Contains(got, tc.want) {
-			t.Errorf("%s -> %s: findings lack %q:\n%s", tc.old, tc.new, tc.want, got)
-		}
-	}
+	checkEdits(t, base, tests)
 }
 
 func TestAQLFindings(t *testing.T) {
@@ -130,5 +122,41 @@ func TestGeneratedArtifactsRoundTrip(t *testing.T) {
 	}
 	if y2 := yaral.Print(r2); y2 != y1 {
 		t.Errorf("YARA-L print is not a fixed point")
+	}
+}
+
+// A correlation artifact (base rule, then the correlation): each document
+// is checked with positions in the whole file, and the correlation must
+// name rules of the file.
+func TestSigmaCorrelationChecks(t *testing.T) {
+	src, err := os.ReadFile("../golden/7d4c2a1e-9b3f-4e6a-8c5d-2f1e0a9b8c7d/sigma.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := string(src)
+	if fs := Check(Sigma, src); len(fs) > 0 {
+		t.Fatalf("the shipped correlation has findings:\n%s", findings(fs))
+	}
+	tests := []struct{ old, new, want string }{
+		{"        - kubernetes_secret_enumeration_events", "        - kubernetes_secret_enumeration_evnts", `correlation names rule "kubernetes_secret_enumeration_evnts", which is not in the file`},
+		// The first document's level is on line 32 of the file.
+		{"level: high\n---", "level: severe\n---", `32:8: error: level "severe" is not one of`},
+		{"    type: value_count", "    type: value_counts", `does not follow the correlation rule schema`},
+	}
+	checkEdits(t, base, tests)
+}
+
+// checkEdits replaces old with new in a Sigma artifact, once per case,
+// and wants a finding containing want.
+func checkEdits(t *testing.T, base string, tests []struct{ old, new, want string }) {
+	t.Helper()
+	for _, tc := range tests {
+		if !strings.Contains(base, tc.old) {
+			t.Fatalf("%q not in golden", tc.old)
+		}
+		got := findings(Check(Sigma, []byte(strings.Replace(base, tc.old, tc.new, 1))))
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%q -> %q: findings lack %q:\n%s", tc.old, tc.new, tc.want, got)
+		}
 	}
 }

@@ -254,26 +254,16 @@ func (a sigmaAdapter) alerts(events []seqEvent) ([]ir.Alert, error) {
 		if !v.Match {
 			continue
 		}
-		read := func(name string) string {
-			vs := s.values(e.ev, name)
-			if len(vs) == 0 {
-				return ""
-			}
-			return vs[0]
-		}
-		key := make([]string, len(c.GroupBy))
-		grouped := true
-		for i, g := range c.GroupBy {
-			key[i] = read(g)
-			grouped = grouped && key[i] != ""
-		}
-		if !grouped {
-			continue // an event without a group value joins no group (as in sigmachain.go)
+		key, ok := sigmaGroup(c.GroupBy, func(f string) []string { return s.values(e.ev, f) })
+		if !ok {
+			continue
 		}
 		k := strings.Join(key, "\x00")
 		val := ""
 		if c.Condition.Field != "" {
-			val = read(c.Condition.Field)
+			if vs := s.values(e.ev, c.Condition.Field); len(vs) > 0 {
+				val = vs[0]
+			}
 		}
 		w := append(windows[k], hit{at: e.at, value: val})
 		for len(w) > 0 && w[0].at.Before(e.at.Add(-span)) {

@@ -120,19 +120,26 @@ func (c *sigmaChain) fire(name string, groupBy []string, events []seqEvent) ([]o
 	return out, nil
 }
 
-// key is an event's group: the values of the group-by fields. An event
-// without one of them joins no group (false), as detgen's aggregations and
-// sequences define it; the Sigma specification does not say.
 func (c *sigmaChain) key(b *sigmaRunner, groupBy []string, e seqEvent) (string, bool) {
+	key, ok := sigmaGroup(groupBy, func(f string) []string { return b.values(e.ev, f) })
+	return strings.Join(key, "\x00"), ok
+}
+
+// sigmaGroup is an event's group for a correlation's group-by: the first
+// value of each field. The Sigma specification does not say what a
+// missing value does; this runner follows detgen's meaning (an event
+// without a value, or with an empty one, joins no group: false), written
+// here on its own rather than borrowed from the reference evaluator.
+func sigmaGroup(groupBy []string, values func(string) []string) ([]string, bool) {
 	key := make([]string, len(groupBy))
 	for i, g := range groupBy {
-		vs := b.values(e.ev, g)
+		vs := values(g)
 		if len(vs) == 0 || vs[0] == "" {
-			return "", false
+			return nil, false
 		}
 		key[i] = vs[0]
 	}
-	return strings.Join(key, "\x00"), true
+	return key, true
 }
 
 // alerts runs the outermost temporal correlation: a group alerts when

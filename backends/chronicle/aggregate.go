@@ -22,7 +22,7 @@ func (g *gen) aggregate(r *ir.Rule, d *ruleData) {
 	var names []string
 	for _, f := range agg.GroupBy {
 		name := "$" + ir.GroupName(f)
-		d.Placeholders = append(d.Placeholders, g.placeholder(name, g.udmValue(agg.Pos, "aggregate field", f))...)
+		d.Placeholders = append(d.Placeholders, g.placeholder(name, agg.Pos, "aggregate field", f)...)
 		names = append(names, name)
 	}
 	if len(names) == 0 {
@@ -56,6 +56,11 @@ func (g *gen) aggregate(r *ir.Rule, d *ruleData) {
 // non-empty of each log type's path when they differ. role names the
 // field's use in a refusal at pos.
 func (g *gen) udmValue(pos diag.Pos, role, field string) string {
+	return coalesce(g.udmPaths(pos, role, field))
+}
+
+// udmPaths are the distinct UDM paths of a field across the log types.
+func (g *gen) udmPaths(pos diag.Pos, role, field string) []string {
 	var paths []string
 	seen := map[string]bool{}
 	for _, lt := range g.prof.LogTypes {
@@ -68,20 +73,25 @@ func (g *gen) udmValue(pos diag.Pos, role, field string) string {
 			paths = append(paths, "$"+g.v()+"."+f.UDM)
 		}
 	}
+	return paths
+}
+
+func coalesce(paths []string) string {
 	if len(paths) == 1 {
 		return paths[0]
 	}
 	return "strings.coalesce(" + strings.Join(paths, ", ") + ")"
 }
 
-// placeholder assigns a group or join value to a match placeholder. Match
-// placeholders skip the zero value "" by themselves, but not when they are
-// assigned a function's result (research/yaral.md §1.5): a coalesce of
-// several paths then says so itself, so an event without the value joins
-// no group, as in the spec.
-func (g *gen) placeholder(name, value string) []string {
-	out := []string{name + " = " + value}
-	if strings.HasPrefix(value, "strings.") {
+// placeholder assigns a group or join field's value to the match
+// placeholder name. Match placeholders skip the zero value "" by
+// themselves, but not when assigned a function's result (research/yaral.md
+// §1.5): a coalesce of several paths then says so itself, so that an event
+// without the value joins no group, as in the spec.
+func (g *gen) placeholder(name string, pos diag.Pos, role, field string) []string {
+	paths := g.udmPaths(pos, role, field)
+	out := []string{name + " = " + coalesce(paths)}
+	if len(paths) > 1 {
 		out = append(out, name+` != ""`)
 	}
 	return out

@@ -35,7 +35,7 @@ func (g *gen) sequence(r *ir.Rule, d *ruleData) {
 		name := "$" + ir.GroupName(f)
 		for _, st := range seq.Steps {
 			g.ev = st.Name
-			for _, line := range g.placeholder(name, g.udmValue(seq.Pos, "join field", f)) {
+			for _, line := range g.placeholder(name, seq.Pos, "join field", f) {
 				if !slices.Contains(d.Placeholders, line) { // one != "" per placeholder
 					d.Placeholders = append(d.Placeholders, line)
 				}

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 )
@@ -36,31 +35,20 @@ func (g *gen) aggregateQuery(r *ir.Rule) (d *aggregateData, err error) {
 	if r.QRadarLimit > 0 {
 		d.Limit = r.QRadarLimit
 	}
-	w, ok := lastClause(agg.Window)
-	if !ok {
-		g.failAt(agg, "window %s: QRadar's time clause counts in whole minutes, hours or days", agg.Window)
-	}
-	d.Window = w
-	// An event without a group value joins no group (GROUP BY would
-	// gather them in a NULL group).
+	d.Window = g.window(agg.Pos, agg.Window)
 	var groupWhere []clause
-	for _, f := range agg.GroupBy {
-		x := g.structuredField(agg, f, "group_by")
-		d.GroupColumns = append(d.GroupColumns, x+" AS "+ir.GroupName(f))
-		d.GroupBy = append(d.GroupBy, x)
-		groupWhere = append(groupWhere, clause{Op: "AND", Lines: []string{x + " IS NOT NULL"}})
-	}
+	d.GroupColumns, d.GroupBy, groupWhere = g.groupColumns(agg.Pos, "aggregate group_by", agg.GroupBy)
 	// HAVING names the aggregate by its alias, as IBM's examples do
 	// (HAVING MAG > 5); an aggregate written in HAVING is undocumented.
 	having := "event_count"
 	switch agg.Func {
 	case ir.DistinctCount:
 		// UNIQUECOUNT is exact; DISTINCTCOUNT estimates (research/aql.md).
-		d.AggExpr, d.AggAlias = "UNIQUECOUNT("+g.structuredField(agg, agg.Field, "field")+")", "distinct_count"
+		d.AggExpr, d.AggAlias = "UNIQUECOUNT("+g.groupField(agg.Pos, "aggregate field", agg.Field)+")", "distinct_count"
 	case ir.Sum:
-		d.AggExpr, d.AggAlias = "SUM("+g.structuredField(agg, agg.Field, "field")+")", "total"
+		d.AggExpr, d.AggAlias = "SUM("+g.groupField(agg.Pos, "aggregate field", agg.Field)+")", "total"
 	case ir.Avg:
-		d.AggExpr, d.AggAlias = "AVG("+g.structuredField(agg, agg.Field, "field")+")", "average"
+		d.AggExpr, d.AggAlias = "AVG("+g.groupField(agg.Pos, "aggregate field", agg.Field)+")", "average"
 	}
 	if d.AggAlias != "" {
 		having = d.AggAlias
@@ -70,31 +58,12 @@ func (g *gen) aggregateQuery(r *ir.Rule) (d *aggregateData, err error) {
 		op = ">"
 	}
 	d.Having = having + " " + op + " " + strconv.FormatFloat(agg.Threshold.Value, 'f', -1, 64)
-	if g.prof.Scope != nil {
-		scope, errs := compile.Scope(g.ls, g.prof.Scope)
-		if len(errs) > 0 {
-			return nil, errs
-		}
-		d.Where = append(d.Where, g.clauses(scope)...)
+	where, err := g.recordFilter(r)
+	if err != nil {
+		return nil, err
 	}
-	d.Where = append(d.Where, g.clauses(r.Condition)...)
-	d.Where = append(d.Where, groupWhere...)
+	d.Where = append(where, groupWhere...)
 	return d, nil
-}
-
-// structuredField is the property or column of a field an aggregation
-// groups or aggregates by: the payload cannot be grouped.
-func (g *gen) structuredField(agg *ir.Aggregate, field, key string) string {
-	f, ok := g.prof.field(field)
-	if !ok || f.Unavailable != "" || f.Property == "" && f.Column == "" {
-		g.failAt(agg, "aggregate %s %s: an aggregation needs a QRadar property or column for it, and the field has none", key, field)
-	}
-	x, _ := g.valueExpr(field)
-	return x
-}
-
-func (g *gen) failAt(agg *ir.Aggregate, format string, args ...any) {
-	diag.Refuse(agg.Pos, "qradar", g.rule.Name, format, args...)
 }
 
 // lastClause writes a window as AQL's LAST n MINUTES|HOURS|DAYS.

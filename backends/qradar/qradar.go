@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/diag"
@@ -128,14 +129,11 @@ func (g *gen) query(r *ir.Rule) (d *queryData, err error) {
 	if r.Scoring == nil {
 		d.OrderBy = withoutScore(d.OrderBy, d.ScoreAlias)
 	}
-	if g.prof.Scope != nil {
-		scope, errs := compile.Scope(g.ls, g.prof.Scope)
-		if len(errs) > 0 {
-			return nil, errs
-		}
-		d.Where = append(d.Where, g.clauses(scope)...)
+	where, err := g.recordFilter(r)
+	if err != nil {
+		return nil, err
 	}
-	d.Where = append(d.Where, g.clauses(r.Condition)...)
+	d.Where = where
 	if s := r.Scoring; s != nil {
 		d.HasScore = true
 		d.Threshold = s.Threshold
@@ -184,6 +182,56 @@ func (g *gen) clauses(e ir.Expr) []clause {
 		out = append(out, clause{Op: op, Lines: g.alternatives(a)})
 	}
 	return out
+}
+
+// recordFilter is the WHERE clause every form of a rule's search starts
+// with: the log source's own record filter (its catalog scope), then the
+// rule's condition.
+func (g *gen) recordFilter(r *ir.Rule) ([]clause, error) {
+	var out []clause
+	if g.prof.Scope != nil {
+		scope, errs := compile.Scope(g.ls, g.prof.Scope)
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		out = g.clauses(scope)
+	}
+	return append(out, g.clauses(r.Condition)...), nil
+}
+
+// groupColumns selects and groups by the property or column of each field
+// (the payload cannot be grouped; refused at pos otherwise), and keeps
+// only events that have every value: GROUP BY would gather the others in
+// a NULL group, and an event without a group value joins no group.
+func (g *gen) groupColumns(pos diag.Pos, role string, fields []string) (cols, groupBy []string, where []clause) {
+	for _, f := range fields {
+		x := g.groupField(pos, role, f)
+		cols = append(cols, x+" AS "+ir.GroupName(f))
+		groupBy = append(groupBy, x)
+		where = append(where, clause{Op: "AND", Lines: []string{x + " IS NOT NULL"}})
+	}
+	return cols, groupBy, where
+}
+
+// groupField is the property or column of a field a search groups or
+// aggregates by, refused at pos when it has none.
+func (g *gen) groupField(pos diag.Pos, role, field string) string {
+	f, ok := g.prof.field(field)
+	if !ok || f.Unavailable != "" || f.Property == "" && f.Column == "" {
+		diag.Refuse(pos, "qradar", g.rule.Name, "%s %s: needs a QRadar property or column (the payload cannot be grouped or aggregated), and the field has none", role, field)
+	}
+	x, _ := g.valueExpr(field)
+	return x
+}
+
+// window is a window as AQL's time clause, refused at pos when it is not
+// whole minutes, hours or days.
+func (g *gen) window(pos diag.Pos, w time.Duration) string {
+	last, ok := lastClause(w)
+	if !ok {
+		diag.Refuse(pos, "qradar", g.rule.Name, "window %s: QRadar's time clause counts in whole minutes, hours or days", w)
+	}
+	return last
 }
 
 // conjuncts flattens nested ANDs (a selection used in the condition is

@@ -2,8 +2,8 @@ package qradar
 
 import (
 	"fmt"
+	"strings"
 
-	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 )
@@ -61,19 +61,12 @@ func (g *gen) sequenceQuery(r *ir.Rule) (d *sequenceData, err error) {
 	if seq.Ordered && (len(seq.Steps) != 2 || seq.Steps[0].Min != 1 || seq.Steps[1].Min != 1) {
 		diag.Refuse(seq.Pos, "qradar", r.Name, "ordered sequence of %d steps with minimums %s: AQL can order two steps of one event each (the first step's earliest event before the second's latest), not the n-th event of a step or a third step; exclude the target with exclude_targets", len(seq.Steps), mins(seq.Steps))
 	}
-	w, ok := lastClause(seq.Window)
-	if !ok {
-		diag.Refuse(seq.Pos, "qradar", r.Name, "window %s: QRadar's time clause counts in whole minutes, hours or days", seq.Window)
+	d.Window = g.window(seq.Pos, seq.Window)
+	where, err := g.recordFilter(r)
+	if err != nil {
+		return nil, err
 	}
-	d.Window = w
-	if g.prof.Scope != nil {
-		scope, errs := compile.Scope(g.ls, g.prof.Scope)
-		if len(errs) > 0 {
-			return nil, errs
-		}
-		d.Where = append(d.Where, g.clauses(scope)...)
-	}
-	d.Where = append(d.Where, g.clauses(r.Condition)...)
+	d.Where = where
 	var stepPreds []string
 	for _, st := range seq.Steps {
 		p := g.inline(st.When)
@@ -84,13 +77,9 @@ func (g *gen) sequenceQuery(r *ir.Rule) (d *sequenceData, err error) {
 	}
 	// Only the steps' events matter; the rest of the window is skipped.
 	d.Where = append(d.Where, clause{Op: "AND", Lines: stepPreds})
-	for _, f := range seq.Join {
-		x := g.joinField(seq, f)
-		d.GroupColumns = append(d.GroupColumns, x+" AS "+ir.GroupName(f))
-		d.GroupBy = append(d.GroupBy, x)
-		// An event without the join value joins no group.
-		d.Where = append(d.Where, clause{Op: "AND", Lines: []string{x + " IS NOT NULL"}})
-	}
+	cols, groupBy, joinWhere := g.groupColumns(seq.Pos, "sequence join", seq.Join)
+	d.GroupColumns, d.GroupBy = cols, groupBy
+	d.Where = append(d.Where, joinWhere...)
 	if seq.Ordered {
 		a, b := seq.Steps[0], seq.Steps[1]
 		d.Order = &seqOrder{
@@ -102,24 +91,10 @@ func (g *gen) sequenceQuery(r *ir.Rule) (d *sequenceData, err error) {
 	return d, nil
 }
 
-// joinField is the property or column of a join field: the payload cannot
-// be grouped.
-func (g *gen) joinField(seq *ir.Sequence, field string) string {
-	f, ok := g.prof.field(field)
-	if !ok || f.Unavailable != "" || f.Property == "" && f.Column == "" {
-		diag.Refuse(seq.Pos, "qradar", g.rule.Name, "sequence join %s: a join needs a QRadar property or column for it, and the field has none", field)
-	}
-	x, _ := g.valueExpr(field)
-	return x
-}
-
 func mins(steps []ir.Step) string {
-	s := ""
-	for i, st := range steps {
-		if i > 0 {
-			s += "/"
-		}
-		s += fmt.Sprint(st.Min)
+	var s []string
+	for _, st := range steps {
+		s = append(s, fmt.Sprint(st.Min))
 	}
-	return s
+	return strings.Join(s, "/")
 }

@@ -59,19 +59,30 @@ func (a *Aggregator) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
 	return a.AddSelected(ev, at)
 }
 
+// GroupKey is an event's group: the first value of each group-by or join
+// field, read by values. An event without a value, or with an empty one,
+// for any of them joins no group (false), in every target.
+func GroupKey(fields []string, values func(field string) []string) ([]string, bool) {
+	key := make([]string, len(fields))
+	for i, f := range fields {
+		vs := values(f)
+		if len(vs) == 0 || vs[0] == "" {
+			return nil, false
+		}
+		key[i] = vs[0]
+	}
+	return key, true
+}
+
 // AddSelected is Add for an event the caller has already found selected
 // by the rule's condition (a scan judges each record once).
 func (a *Aggregator) AddSelected(ev map[string]any, at time.Time) (ir.Alert, bool) {
 	agg := a.e.rule.Aggregate
 	a.sweep(at)
 	values := func(field string) []string { return a.e.values(ev, field) }
-	key := make([]string, len(agg.GroupBy))
-	for i, g := range agg.GroupBy {
-		vs := values(g)
-		if len(vs) == 0 || vs[0] == "" {
-			return ir.Alert{}, false // an event without a group value joins no group
-		}
-		key[i] = vs[0]
+	key, ok := GroupKey(agg.GroupBy, values)
+	if !ok {
+		return ir.Alert{}, false
 	}
 	k := strings.Join(key, "\x00")
 	var v string

@@ -46,13 +46,9 @@ func (s *Sequencer) AddSelected(ev map[string]any, at time.Time) (ir.Alert, bool
 	seq := s.e.rule.Sequence
 	s.sweep(at)
 	env := s.e.env(ev)
-	key := make([]string, len(seq.Join))
-	for i, j := range seq.Join {
-		if vs := env.Values(j); len(vs) > 0 && vs[0] != "" {
-			key[i] = vs[0]
-		} else {
-			return ir.Alert{}, false // an event without the join value joins nothing
-		}
+	key, ok := GroupKey(seq.Join, env.Values)
+	if !ok {
+		return ir.Alert{}, false
 	}
 	k := strings.Join(key, "\x00")
 	g, ok := s.groups[k]
