@@ -287,7 +287,7 @@ func analyze(r *yaral.Rule) *plan {
 	if m.Window == nil {
 		panic(fail(m, "match section without a window"))
 	}
-	w, ok := durationSeconds(m.Window.Value)
+	w, ok := yaral.DurationSeconds(m.Window.Value)
 	if !ok || w <= 0 {
 		panic(fail(m.Window, "bad match window %s", m.Window.Value))
 	}
@@ -420,28 +420,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// durationSeconds converts "5m" to 300.
-func durationSeconds(s string) (int64, bool) {
-	if len(s) < 2 {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
-	if err != nil || n > 1<<32 {
-		return 0, false
-	}
-	switch s[len(s)-1] {
-	case 's':
-		return n, true
-	case 'm':
-		return n * 60, true
-	case 'h':
-		return n * 3600, true
-	case 'd':
-		return n * 86400, true
-	}
-	return 0, false
 }
 
 // ----------------------------------------------------------------------------

@@ -453,7 +453,7 @@ func (c *checker) checkMatch() {
 		}
 	}
 	if m.Window != nil && m.Window.Kind == DURATION {
-		d, ok := durationSeconds(m.Window.Value)
+		d, ok := DurationSeconds(m.Window.Value)
 		switch {
 		case !ok || d < MinMatchWindow || d > MaxMatchWindow:
 			c.add(m.Window.ValuePos, SeverityError, CodeBadMatchWindow,
@@ -465,8 +465,8 @@ func (c *checker) checkMatch() {
 	}
 }
 
-// durationSeconds converts "5m" to 300.
-func durationSeconds(s string) (int64, bool) {
+// DurationSeconds converts a YARA-L duration ("5m") to seconds (300).
+func DurationSeconds(s string) (int64, bool) {
 	if len(s) < 2 {
 		return 0, false
 	}
