@@ -29,6 +29,30 @@ var formats = map[string]Func{
 	"windows_event": windowsEvent,
 }
 
+// keeps lists, per format, the top-level keys the reader reads whole
+// besides the catalog's paths (package scan decodes only those paths and
+// these keys): the wrappers and type markers of each record form.
+// TestProjectedScanAgrees in package scan runs the corpora through both
+// decodings and fails when a reader reads a key missing here.
+var keeps = map[string][]string{
+	"json":          nil,
+	"k8s_audit":     {"protoPayload", "properties", "category", "verb", "objectRef", "kind", "requestURI", "operation", "timestamp", "insertId"},
+	"windows_event": {"Event", "EventID", "Channel"},
+}
+
+// constants lists, per format, the values its reader writes that need
+// not occur in the record's text (package scan skips lines by the text
+// a rule's values need).
+var constants = map[string][]string{
+	"k8s_audit": {"Event", "audit.k8s.io/v1"}, // a GKE LogEntry's kind and apiVersion
+}
+
+// Constants returns the values the reader of format may write itself.
+func Constants(format string) []string { return constants[format] }
+
+// Keeps returns the top-level keys the reader of format reads whole.
+func Keeps(format string) []string { return keeps[format] }
+
 // Lookup returns the reader of a format.
 func Lookup(format string) (Func, bool) {
 	f, ok := formats[format]

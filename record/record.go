@@ -17,46 +17,108 @@ import (
 // "true"/"false", numbers in plain decimal (never exponent form). null and
 // missing values yield nothing.
 func Values(ev map[string]any, path string) []string {
-	var out []string
-	var walk func(v any, segs []string)
-	walk = func(v any, segs []string) {
-		if len(segs) == 0 {
-			if x, ok := v.([]any); ok {
-				for _, e := range x {
-					if s, ok := Scalar(e); ok {
-						out = append(out, s)
-					}
-				}
-				return
-			}
-			if s, ok := Scalar(v); ok {
-				out = append(out, s)
-			}
-			return
-		}
-		seg, list := strings.CutSuffix(segs[0], "[]")
-		m, ok := v.(map[string]any)
-		if !ok {
-			return
-		}
-		next, ok := m[seg]
-		if !ok {
-			return
-		}
-		if list {
-			items, ok := next.([]any)
-			if !ok {
-				return
-			}
-			for _, it := range items {
-				walk(it, segs[1:])
-			}
-			return
-		}
-		walk(next, segs[1:])
+	return Compile(path).Append(nil, ev)
+}
+
+// Path is a dotted path split once, for reading many events.
+type Path []step
+
+type step struct {
+	key  string
+	list bool // the segment ended in "[]"
+}
+
+var pathCache sync.Map // string -> Path
+
+// Compile splits path (cached: records are read at the few paths of the
+// catalogs and specs, millions of times in a scan, and splitting each
+// time was a tenth of scan's CPU).
+func Compile(path string) Path {
+	if v, ok := pathCache.Load(path); ok {
+		return v.(Path)
 	}
-	walk(ev, segments(path))
-	return out
+	var p Path
+	for _, seg := range segments(path) {
+		key, list := strings.CutSuffix(seg, "[]")
+		p = append(p, step{key, list})
+	}
+	pathCache.Store(path, p)
+	return p
+}
+
+// Append appends every value at p in ev to out, as Values reads them.
+func (p Path) Append(out []string, ev map[string]any) []string {
+	return p.walk(out, ev)
+}
+
+func (p Path) walk(out []string, v any) []string {
+	if len(p) == 0 {
+		if x, ok := v.([]any); ok {
+			for _, e := range x {
+				if s, ok := Scalar(e); ok {
+					out = append(out, s)
+				}
+			}
+			return out
+		}
+		if s, ok := Scalar(v); ok {
+			out = append(out, s)
+		}
+		return out
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return out
+	}
+	next, ok := m[p[0].key]
+	if !ok {
+		return out
+	}
+	if p[0].list {
+		items, ok := next.([]any)
+		if !ok {
+			return out
+		}
+		for _, it := range items {
+			out = p[1:].walk(out, it)
+		}
+		return out
+	}
+	return p[1:].walk(out, next)
+}
+
+// Has reports whether ev has a value at p (Values would return some).
+func (p Path) Has(v any) bool {
+	if len(p) == 0 {
+		if x, ok := v.([]any); ok {
+			for _, e := range x {
+				if _, ok := Scalar(e); ok {
+					return true
+				}
+			}
+			return false
+		}
+		_, ok := Scalar(v)
+		return ok
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	next, ok := m[p[0].key]
+	if !ok {
+		return false
+	}
+	if p[0].list {
+		items, _ := next.([]any)
+		for _, it := range items {
+			if p[1:].Has(it) {
+				return true
+			}
+		}
+		return false
+	}
+	return p[1:].Has(next)
 }
 
 // Scalar is the text of a JSON scalar; ok is false for null, maps and

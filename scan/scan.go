@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/detgen/detgen/compile"
@@ -24,6 +23,7 @@ import (
 	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/reader"
 	"github.com/detgen/detgen/record"
+	"github.com/detgen/detgen/record/prune"
 	"github.com/detgen/detgen/testrun"
 )
 
@@ -83,9 +83,15 @@ type Scanner struct {
 	// targets, when set, judge each rule with a target's artifact (as
 	// the SIEM would) instead of the spec; the pre-filter, derived from
 	// the spec, is then off so a target's own verdicts are all seen.
-	targets []*testrun.Evaluator
-	filters []prefilter
-	groups  []group // rules by log source
+	targets  []*testrun.Evaluator
+	filters  []prefilter
+	lowerBuf []byte  // reused for each line's lower-case text
+	groups   []group // rules by log source
+	// tree holds the paths any group reads: a candidate line is decoded
+	// along them only (package prune). nil: decode whole lines (a
+	// keyword search reads all of a record's text; a target's evaluator
+	// reads the record as the SIEM stores it).
+	tree *prune.Tree
 	// Tolerance is how far out of time order records may arrive for the
 	// aggregation and sequence rules (DefaultTolerance unless changed
 	// before the first Scan).
@@ -99,13 +105,13 @@ type group struct {
 	scope ir.Expr // the catalog's scope; nil: any record the reader reads
 	read  reader.Func
 	rules []int // indexes into Scanner.rules
+	// cache reads each field of the current record once for the scope
+	// and every rule of the group.
+	cache *reference.Cache
+	// any is every catalog path: without a scope, a record belongs to
+	// the log source when it has a value at one of them.
+	any []record.Path
 }
-
-// prefilter is, per scope match, the literals one of which a line must
-// contain for the rule to have a chance: equals, startswith and contains
-// values all occur in the raw text. A match whose values could be escaped
-// differently in some record form is left out (it filters nothing).
-type prefilter [][][]byte
 
 // NewTarget prepares a scanner that judges each rule with its artifact
 // for target (qradar, chronicle or sigma; "reference" is New).
@@ -133,6 +139,7 @@ func NewTarget(rules []*ir.Rule, arts []driver.Artifact, target string) (*Scanne
 	for i := range s.filters {
 		s.filters[i] = nil
 	}
+	s.tree = nil
 	return s, nil
 }
 
@@ -155,30 +162,89 @@ func New(rules []*ir.Rule) (*Scanner, error) {
 			seq = ev.NewSequencer()
 		}
 		s.seqs = append(s.seqs, seq)
-		if err := s.addToGroup(len(s.evals)-1, r.Logsource); err != nil {
+		g, err := s.addToGroup(len(s.evals)-1, r.Logsource)
+		if err != nil {
 			return nil, err
 		}
-		var pf prefilter
-		for _, m := range required(r.Condition) {
-			if lits, ok := literals(m); ok {
-				pf = append(pf, lits)
-			}
-		}
-		s.filters = append(s.filters, pf)
+		s.filters = append(s.filters, newPrefilter(r, g.scope, reader.Constants(g.ls.Format)))
 	}
+	s.tree = s.projection()
 	return s, nil
 }
 
-func (s *Scanner) addToGroup(i int, logsource string) error {
+// projection is the tree of every path the groups' readers, scopes and
+// rules can read: all catalog paths (rules, summaries and the
+// ownership check read catalog fields only), the timestamps, and the keys
+// each reader reads. nil when some rule or scope searches keywords.
+func (s *Scanner) projection() *prune.Tree {
+	keywords := false
+	find := func(e ir.Expr) {
+		if e != nil {
+			ir.Walk(e, func(x ir.Expr) {
+				if _, ok := x.(*ir.Keyword); ok {
+					keywords = true
+				}
+			})
+		}
+	}
+	for _, r := range s.rules {
+		find(r.Condition)
+		if r.Scoring != nil {
+			for _, sig := range r.Scoring.Signals {
+				find(sig.When)
+			}
+		}
+		if r.Sequence != nil {
+			for _, st := range r.Sequence.Steps {
+				find(st.When)
+			}
+		}
+	}
+	t := prune.New()
+	for _, g := range s.groups {
+		find(g.scope)
+		for _, f := range g.ls.Fields {
+			for _, p := range f.Paths {
+				t.Add(p)
+			}
+		}
+		for _, p := range []string{g.ls.Timestamp, g.ls.RawTimestamp} {
+			if p != "" {
+				t.Add(p)
+			}
+		}
+		for _, k := range reader.Keeps(g.ls.Format) {
+			t.Add(k)
+		}
+	}
+	if keywords {
+		return nil
+	}
+	return t
+}
+
+// decode reads a candidate line: along the projection's paths, or whole.
+func (s *Scanner) decode(line []byte) (map[string]any, error) {
+	if s.tree != nil {
+		return prune.Decode(line, s.tree)
+	}
+	var rec map[string]any
+	err := json.Unmarshal(line, &rec)
+	return rec, err
+}
+
+// addToGroup adds rule i to the group of its log source, made on first
+// use, and returns the group.
+func (s *Scanner) addToGroup(i int, logsource string) (*group, error) {
 	for g := range s.groups {
 		if s.groups[g].ls.Name == logsource {
 			s.groups[g].rules = append(s.groups[g].rules, i)
-			return nil
+			return &s.groups[g], nil
 		}
 	}
 	ls, errs := mappings.LoadLogsource(logsource)
 	if len(errs) > 0 {
-		return errs
+		return nil, errs
 	}
 	format := ls.Format
 	if format == "" {
@@ -186,80 +252,20 @@ func (s *Scanner) addToGroup(i int, logsource string) error {
 	}
 	read, ok := reader.Lookup(format)
 	if !ok {
-		return fmt.Errorf("logsource %s: unknown format %q", logsource, format)
+		return nil, fmt.Errorf("logsource %s: unknown format %q", logsource, format)
 	}
 	scope, errs := compile.Catalog(ls)
 	if len(errs) > 0 {
-		return errs
+		return nil, errs
 	}
-	s.groups = append(s.groups, group{ls: ls, scope: scope, read: read, rules: []int{i}})
-	return nil
-}
-
-// literals returns the values of m as raw-text needles, or false when one
-// of them could appear differently in the raw line (case folding, or
-// characters JSON or a nested JSON string would escape).
-func literals(m *ir.Match) ([][]byte, bool) {
-	if !m.Cased || m.FieldRef || m.All {
-		return nil, false
-	}
-	switch m.Op {
-	case ir.Equals, ir.StartsWith, ir.Contains, ir.EndsWith:
-	default:
-		return nil, false
-	}
-	var out [][]byte
-	for _, list := range [][]string{m.Values} {
-		for _, v := range list {
-			for _, r := range v {
-				if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
-					return nil, false
-				}
-			}
-			out = append(out, []byte(v))
+	g := group{ls: ls, scope: scope, read: read, rules: []int{i}, cache: reference.NewCache(reference.CatalogPaths(ls))}
+	for _, f := range ls.Fields {
+		for _, p := range f.Paths {
+			g.any = append(g.any, record.Compile(p))
 		}
 	}
-	return out, len(out) > 0
-}
-
-// required lists the tests every match of e must pass: the tests that
-// are terms of its top-level conjunction, nested ANDs flattened.
-func required(e ir.Expr) []*ir.Match {
-	switch n := e.(type) {
-	case *ir.Match:
-		return []*ir.Match{n}
-	case *ir.And:
-		var out []*ir.Match
-		for _, a := range n.Args {
-			out = append(out, required(a)...)
-		}
-		return out
-	}
-	return nil
-}
-
-// candidate reports whether some rule's pre-filter passes the line.
-func (s *Scanner) candidate(line []byte) bool {
-	for _, pf := range s.filters {
-		ok := true
-		for _, any := range pf {
-			found := false
-			for _, lit := range any {
-				if bytes.Contains(line, lit) {
-					found = true
-					break
-				}
-			}
-			if !found {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
+	s.groups = append(s.groups, g)
+	return &s.groups[len(s.groups)-1], nil
 }
 
 // MaxLine bounds one record; a longer line is reported as malformed.
@@ -342,8 +348,8 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 		return
 	}
 	st.Decoded++
-	var rec map[string]any
-	if err := json.Unmarshal(trimmed, &rec); err != nil {
+	rec, err := s.decode(trimmed)
+	if err != nil {
 		st.Malformed++
 		bad(n, err)
 		return
@@ -359,7 +365,8 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 			bad(n, err)
 			return
 		}
-		if !g.owns(ev) {
+		env := g.cache.Reset(ev)
+		if !g.owns(ev, env) {
 			continue
 		}
 		if foreign {
@@ -368,10 +375,10 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 		foreign = false
 		for _, i := range g.rules {
 			if s.aggs[i] != nil || s.seqs[i] != nil {
-				s.timed(n, i, ev, form, g, st, hit)
+				s.timed(n, i, ev, env, form, g, st, hit)
 				continue
 			}
-			res := s.evals[i].Evaluate(ev)
+			res := s.evals[i].EvaluateEnv(env)
 			if s.targets != nil {
 				v, err := s.targets[i].Eval(trimmed, ev, form)
 				if err != nil {
@@ -407,12 +414,12 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 // isRecord reports whether line decodes to a record of some rule's log
 // source.
 func (s *Scanner) isRecord(line []byte) bool {
-	var rec map[string]any
-	if json.Unmarshal(line, &rec) != nil {
+	rec, err := s.decode(line)
+	if err != nil {
 		return false
 	}
 	for _, g := range s.groups {
-		if ev, _, err := g.read(rec); err == nil && g.owns(ev) {
+		if ev, _, err := g.read(rec); err == nil && g.owns(ev, g.cache.Reset(ev)) {
 			return true
 		}
 	}
@@ -423,23 +430,12 @@ func (s *Scanner) isRecord(line []byte) bool {
 // its catalog scope holds, or, without one, some catalog field has a
 // value (the json reader accepts any object; {"hello":"world"} is no
 // CloudTrail record).
-func (g *group) owns(ev map[string]any) bool {
-	env := reference.Env{
-		Values: func(field string) []string {
-			f, _ := g.ls.Field(field)
-			var vs []string
-			for _, p := range f.Paths {
-				vs = append(vs, record.Values(ev, p)...)
-			}
-			return vs
-		},
-		Text: func() []string { return record.Strings(ev) },
-	}
+func (g *group) owns(ev map[string]any, env reference.Env) bool {
 	if g.scope != nil {
 		return env.Holds(g.scope)
 	}
-	for _, f := range g.ls.Fields {
-		if len(env.Values(f.Name)) > 0 {
+	for _, p := range g.any {
+		if p.Has(ev) {
 			return true
 		}
 	}
@@ -449,8 +445,8 @@ func (g *group) owns(ev map[string]any) bool {
 // timed places one record selected by an aggregation or sequence rule in
 // the reorder buffer (reorder.go); a record without a readable time cannot
 // be placed in a window and is counted (Stats.Untimed), not aggregated.
-func (s *Scanner) timed(n, i int, ev map[string]any, form string, g group, st *Stats, hit func(Hit)) {
-	if !s.evals[i].Evaluate(ev).Selected {
+func (s *Scanner) timed(n, i int, ev map[string]any, env reference.Env, form string, g group, st *Stats, hit func(Hit)) {
+	if !s.evals[i].EvaluateEnv(env).Selected {
 		return
 	}
 	at, ok := s.evals[i].Time(ev)

@@ -44,8 +44,20 @@ func (s *Sequencer) Add(ev map[string]any, at time.Time) (ir.Alert, bool) {
 // by the rule's condition (a scan judges each record once).
 func (s *Sequencer) AddSelected(ev map[string]any, at time.Time) (ir.Alert, bool) {
 	seq := s.e.rule.Sequence
-	s.sweep(at)
 	env := s.e.env(ev)
+	// A record no step selects plays no part: it neither opens nor
+	// extends a group, nor moves the sweep (so a scan may skip it
+	// unread, package scan's prefilter).
+	var steps []int
+	for i, st := range seq.Steps {
+		if env.Holds(st.When) {
+			steps = append(steps, i)
+		}
+	}
+	if len(steps) == 0 {
+		return ir.Alert{}, false
+	}
+	s.sweep(at)
 	key, ok := GroupKey(seq.Join, env.Values)
 	if !ok {
 		return ir.Alert{}, false
@@ -56,10 +68,8 @@ func (s *Sequencer) AddSelected(ev map[string]any, at time.Time) (ir.Alert, bool
 		g = &seqGroup{key: key, times: make([][]time.Time, len(seq.Steps))}
 		s.groups[k] = g
 	}
-	for i, st := range seq.Steps {
-		if env.Holds(st.When) {
-			g.times[i] = append(g.times[i], at)
-		}
+	for _, i := range steps {
+		g.times[i] = append(g.times[i], at)
 	}
 	if at.After(g.last) {
 		g.last = at
