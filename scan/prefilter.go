@@ -2,10 +2,12 @@ package scan
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/detgen/detgen/ir"
+	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
 )
 
 // A prefilter is what a line's raw text must contain for a rule to have a
@@ -238,11 +240,105 @@ func (pf prefilter) passes(t *lineText) bool {
 }
 
 // candidate reports whether some rule's pre-filter passes the line.
-func (s *Scanner) candidate(line []byte) bool {
-	t := newLineText(line, s.lowerBuf)
-	defer func() { s.lowerBuf = t.lower }()
-	for _, pf := range s.filters {
-		if pf.passes(&t) {
+func (s *Scanner) candidate(w *worker, line []byte) bool {
+	if len(w.found) < s.index.words {
+		w.found = make([]uint64, s.index.words)
+	}
+	t := newLineText(line, nil)
+	return s.index.candidate(&t, w.found)
+}
+
+// needleIndex finds which needles of all the rules' prefilters a line
+// holds in one pass (Aho-Corasick, ASCII case-insensitive), instead of
+// one search per needle: with a few hundred needles those searches were
+// half of a scan's time.
+type needleIndex struct {
+	ac      ahocorasick.AhoCorasick
+	byPat   [][]int  // pattern -> ids of the needles it spells
+	needles []needle // by id
+	sets    [][][]int
+	words   int // uint64s of a found set
+}
+
+type needle struct {
+	text []byte
+	fold bool
+}
+
+// newNeedleIndex indexes every needle of filters; sets[i][j] are the ids
+// of filters[i][j]'s needles.
+func newNeedleIndex(filters []prefilter) *needleIndex {
+	x := &needleIndex{}
+	ids := map[string]int{} // fold flag and text -> id
+	pats := map[string]int{}
+	var patterns []string
+	for _, pf := range filters {
+		var rule [][]int
+		for _, set := range pf {
+			var setIDs []int
+			for _, n := range set.any {
+				key := fmt.Sprint(set.fold, " ", string(n))
+				id, ok := ids[key]
+				if !ok {
+					id = len(x.needles)
+					ids[key] = id
+					x.needles = append(x.needles, needle{text: n, fold: set.fold})
+					low := strings.ToLower(string(n))
+					p, seen := pats[low]
+					if !seen {
+						p = len(patterns)
+						pats[low] = p
+						patterns = append(patterns, low)
+						x.byPat = append(x.byPat, nil)
+					}
+					x.byPat[p] = append(x.byPat[p], id)
+				}
+				setIDs = append(setIDs, id)
+			}
+			rule = append(rule, setIDs)
+		}
+		x.sets = append(x.sets, rule)
+	}
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
+	x.ac = b.Build(patterns)
+	x.words = (len(x.needles) + 63) / 64
+	return x
+}
+
+// candidate reports whether some rule's prefilter passes the line: the
+// same answer as asking each prefilter's passes.
+func (x *needleIndex) candidate(t *lineText, found []uint64) bool {
+	if t.escaped {
+		return true
+	}
+	clear(found)
+	it := x.ac.IterOverlappingByte(t.raw)
+	for m := it.Next(); m != nil; m = it.Next() {
+		for _, id := range x.byPat[m.Pattern()] {
+			n := x.needles[id]
+			if n.fold || bytes.Equal(t.raw[m.Start():m.End()], n.text) {
+				found[id/64] |= 1 << (id % 64)
+			}
+		}
+	}
+	for _, rule := range x.sets {
+		ok := true
+		for _, set := range rule {
+			if !x.holds(set, t, found) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *needleIndex) holds(set []int, t *lineText, found []uint64) bool {
+	for _, id := range set {
+		if found[id/64]&(1<<(id%64)) != 0 || x.needles[id].fold && t.nonASCII {
 			return true
 		}
 	}

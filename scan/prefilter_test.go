@@ -185,10 +185,10 @@ func TestPrefilterSkips(t *testing.T) {
 		`{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"watch","objectRef":{"resource":"configmaps","namespace":"shop"},"user":{"username":"alice"}}`,
 		`{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"update","objectRef":{"resource":"leases","namespace":"kube-node-lease"},"user":{"username":"system:node:w"}}`,
 	} {
-		if s.candidate([]byte(line)) {
+		if s.candidate(s.newWorker(), []byte(line)) {
 			t.Errorf("a line no rule can select passes: %s", line)
 		}
-		if escaped := strings.Replace(line, `"watch"`, `"w\u0061tch"`, 1); escaped != line && !s.candidate([]byte(escaped)) {
+		if escaped := strings.Replace(line, `"watch"`, `"w\u0061tch"`, 1); escaped != line && !s.candidate(s.newWorker(), []byte(escaped)) {
 			t.Errorf("a line with a \\u escape must pass every prefilter: %s", escaped)
 		}
 	}
@@ -219,5 +219,48 @@ func TestPrefilterUnicodeFolding(t *testing.T) {
 	text := newLineText(line, nil)
 	if !pf.passes(&text) {
 		t.Error("a line with non-ASCII text skipped by a case-insensitive prefilter")
+	}
+}
+
+// TestNeedleIndexAgreesWithPrefilters: the one-pass needle search gives
+// every line the verdict of asking each rule's prefilter in turn, over
+// the corpora in every spelling and lines of needles in other cases.
+func TestNeedleIndexAgreesWithPrefilters(t *testing.T) {
+	s, err := New(shippedRules(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := s.newWorker()
+	lines := [][]byte{
+		[]byte(`{"verb":"CREATE","objectRef":{"resource":"CronJobs"}}`),
+		[]byte(`{"verb":"create","objectRef":{"resource":"CronJobs"}}`),
+		[]byte(`{"verb":"create","objectRef":{"resource":"cronjobs"}}`),
+		[]byte(`{"Channel":"security","EventID":1102}`),
+		[]byte(`{"Channel":"Security","EventID":1102}`),
+		[]byte(`{"x":"ssssecretsss get"}`),
+		// the Kelvin sign, which strings.ToLower maps to k
+		[]byte(`{"Channel":"Microsoft-Windows-PowerShell/Operational","ScriptBlockText":"invo` + "\u212A" + `e-webrequest x | invo` + "\u212A" + `e-expression"}`),
+	}
+	for _, rec := range prefilterRecords(t) {
+		lines = append(lines, variants(rec)...)
+	}
+	pass, skip := 0, 0
+	for _, line := range lines {
+		text := newLineText(line, nil)
+		want := false
+		for _, pf := range s.filters {
+			want = want || pf.passes(&text)
+		}
+		if got := s.candidate(w, line); got != want {
+			t.Errorf("needle index says %v, prefilters %v:\n%s", got, want, line)
+		}
+		if want {
+			pass++
+		} else {
+			skip++
+		}
+	}
+	if pass == 0 || skip < 100 {
+		t.Errorf("%d lines pass, %d are skipped: too few of one kind", pass, skip)
 	}
 }

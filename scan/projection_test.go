@@ -3,6 +3,7 @@ package scan
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -57,4 +58,79 @@ func TestProjectedScanAgrees(t *testing.T) {
 		t.Errorf("only %d hits: the comparison proves little", wst.Hits)
 	}
 	t.Logf("%d lines, %d hits, %d decoded", wst.Lines, wst.Hits, wst.Decoded)
+}
+
+// TestParallelScanAgreesWithSerial: judging lines in parallel batches and
+// applying them in order gives the serial scan's hits, complaints and
+// counts, in the same order: over the corpora, with lines that are no
+// records for longer than a batch at the start (Stats.Records is asked
+// per line until the first record), blank, overlong and broken lines.
+func TestParallelScanAgreesWithSerial(t *testing.T) {
+	var log bytes.Buffer
+	for log.Len() < 3*batchBytes {
+		log.WriteString(`{"hello":"world","n":1}` + "\n")
+	}
+	log.WriteString("\n   \nnot json\n{\"a\":}\n")
+	log.WriteString("{" + strings.Repeat("x", MaxLine+1) + "}\n")
+	for _, rec := range prefilterRecords(t) {
+		for _, v := range variants(rec) {
+			log.Write(v)
+			log.WriteByte('\n')
+		}
+	}
+	log.WriteString(`{"kind":"Event","verb":"create","objectRef":{"resource":"cronjobs"}`) // no final newline
+	run := func(serial bool) ([]string, Stats) {
+		s, err := New(shippedRules(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		h := func(h Hit) {
+			out = append(out, fmt.Sprintf("%d %s %d %v %v", h.Line, h.Rule, h.Score, h.Signals, h.Summary))
+		}
+		b := func(line int, err error) { out = append(out, fmt.Sprintf("%d malformed: %v", line, err)) }
+		var st Stats
+		if serial {
+			st, err = s.scanSerial(bytes.NewReader(log.Bytes()), h, b, nil)
+		} else {
+			st, err = s.Scan(bytes.NewReader(log.Bytes()), h, b, nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, st
+	}
+	serial, sst := run(true)
+	parallel, pst := run(false)
+	if diff := cmp.Diff(serial, parallel); diff != "" {
+		t.Errorf("hits and complaints differ (-serial +parallel):\n%s", diff)
+	}
+	if sst != pst {
+		t.Errorf("stats differ: serial %+v, parallel %+v", sst, pst)
+	}
+	if sst.Records == 0 || sst.Hits < 100 || sst.Malformed < 3 {
+		t.Errorf("the log exercises too little: %+v", sst)
+	}
+}
+
+// TestRecordsCountedWhenOnlyPrefiltered: a log whose records no rule can
+// select still counts them (Records > 0), so a log of other JSON is told
+// apart; found in any batch, not only the first.
+func TestRecordsCountedWhenOnlyPrefiltered(t *testing.T) {
+	var log bytes.Buffer
+	for log.Len() < 2*batchBytes {
+		log.WriteString(`{"hello":"world"}` + "\n")
+	}
+	log.WriteString(`{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"watch","objectRef":{"resource":"configmaps"}}` + "\n")
+	s, err := New(shippedRules(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Scan(bytes.NewReader(log.Bytes()), func(Hit) {}, func(int, error) {}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Records != 1 || st.Decoded != 0 {
+		t.Errorf("stats %+v, want one record, none decoded", st)
+	}
 }

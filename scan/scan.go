@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -83,10 +82,11 @@ type Scanner struct {
 	// targets, when set, judge each rule with a target's artifact (as
 	// the SIEM would) instead of the spec; the pre-filter, derived from
 	// the spec, is then off so a target's own verdicts are all seen.
-	targets  []*testrun.Evaluator
-	filters  []prefilter
-	lowerBuf []byte  // reused for each line's lower-case text
-	groups   []group // rules by log source
+	targets []*testrun.Evaluator
+	filters []prefilter
+	serial  *worker      // judges lines for a serial Scan, and ScanStream
+	index   *needleIndex // every prefilter needle, found in one pass
+	groups  []group      // rules by log source
 	// tree holds the paths any group reads: a candidate line is decoded
 	// along them only (package prune). nil: decode whole lines (a
 	// keyword search reads all of a record's text; a target's evaluator
@@ -104,10 +104,8 @@ type group struct {
 	ls    *mappings.Logsource
 	scope ir.Expr // the catalog's scope; nil: any record the reader reads
 	read  reader.Func
-	rules []int // indexes into Scanner.rules
-	// cache reads each field of the current record once for the scope
-	// and every rule of the group.
-	cache *reference.Cache
+	rules []int           // indexes into Scanner.rules
+	paths reference.Paths // the catalog's fields, compiled
 	// any is every catalog path: without a scope, a record belongs to
 	// the log source when it has a value at one of them.
 	any []record.Path
@@ -140,6 +138,7 @@ func NewTarget(rules []*ir.Rule, arts []driver.Artifact, target string) (*Scanne
 		s.filters[i] = nil
 	}
 	s.tree = nil
+	s.index = newNeedleIndex(s.filters)
 	return s, nil
 }
 
@@ -169,6 +168,7 @@ func New(rules []*ir.Rule) (*Scanner, error) {
 		s.filters = append(s.filters, newPrefilter(r, g.scope, reader.Constants(g.ls.Format)))
 	}
 	s.tree = s.projection()
+	s.index = newNeedleIndex(s.filters)
 	return s, nil
 }
 
@@ -258,7 +258,7 @@ func (s *Scanner) addToGroup(i int, logsource string) (*group, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	g := group{ls: ls, scope: scope, read: read, rules: []int{i}, cache: reference.NewCache(reference.CatalogPaths(ls))}
+	g := group{ls: ls, scope: scope, read: read, rules: []int{i}, paths: reference.CatalogPaths(ls)}
 	for _, f := range ls.Fields {
 		for _, p := range f.Paths {
 			g.any = append(g.any, record.Compile(p))
@@ -270,38 +270,6 @@ func (s *Scanner) addToGroup(i int, logsource string) (*group, error) {
 
 // MaxLine bounds one record; a longer line is reported as malformed.
 const MaxLine = 16 << 20
-
-// Scan reads records from r, calling hit for every rule that fires and
-// bad for every line that is not a record (with its 1-based number). A
-// malformed line never stops the scan.
-func (s *Scanner) Scan(r io.Reader, hit func(Hit), bad func(line int, err error), progress func(Stats)) (Stats, error) {
-	var st Stats
-	br := bufio.NewReaderSize(r, 1<<20)
-	for {
-		line, n, tooLong, err := readLine(br)
-		if n > 0 {
-			st.Lines++
-			st.Bytes += int64(n)
-			if tooLong {
-				st.Malformed++
-				bad(st.Lines, errTooLong)
-			} else {
-				s.line(st.Lines, line, &st, hit, bad)
-			}
-			if progress != nil && st.Lines%100000 == 0 {
-				progress(st)
-			}
-		}
-		if err == io.EOF {
-			s.flush(&st, hit)
-			return st, nil
-		}
-		if err != nil {
-			s.flush(&st, hit)
-			return st, err
-		}
-	}
-}
 
 var errTooLong = fmt.Errorf("line longer than %d bytes", MaxLine)
 
@@ -326,100 +294,175 @@ func readLine(br *bufio.Reader) (line []byte, n int, tooLong bool, err error) {
 	return line, n, len(line) > MaxLine, err
 }
 
-func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(int, error)) {
+// worker is the state one goroutine judges lines with.
+type worker struct {
+	caches []*reference.Cache // per group: each field read once per record
+	found  []uint64           // the needles a line holds (needleIndex)
+}
+
+func (s *Scanner) newWorker() *worker {
+	w := &worker{}
+	for _, g := range s.groups {
+		w.caches = append(w.caches, reference.NewCache(g.paths))
+	}
+	return w
+}
+
+// verdict is what one line yields, judged on its own by any worker; the
+// scanner applies verdicts in line order (apply).
+type verdict struct {
+	blank, prefiltered, decoded bool
+	isRecord                    bool // a prefiltered line that is a record (asked until one is found)
+	record                      bool // a decoded line some group owns
+	notAudit                    bool // a decoded line no group owns
+	untimed                     int
+	acts                        []act // in the order the sequential scan made them
+}
+
+// act is one effect of a line: a hit, a record held for an aggregation
+// or sequence rule, or a complaint about the line.
+type act struct {
+	hit  *Hit
+	pend *pending
+	err  error
+}
+
+// judge reads one line and evaluates every rule on it without touching
+// the scanner's state. askRecord says whether a prefiltered line must be
+// decoded to learn if it is a record (until the first record is found).
+func (s *Scanner) judge(w *worker, n int, line []byte, askRecord bool) verdict {
+	var v verdict
 	trimmed := bytes.TrimSpace(line)
 	if len(trimmed) == 0 {
-		st.Blank++
-		return
+		v.blank = true
+		return v
 	}
 	// A line that is not even JSON counts as malformed, candidate or not:
 	// the cheap framing check reports a truncated record instead of
 	// skipping it silently.
 	if trimmed[0] != '{' || trimmed[len(trimmed)-1] != '}' {
-		st.Malformed++
-		bad(n, errors.New("not a JSON object (truncated or corrupt line?)"))
-		return
+		v.acts = append(v.acts, act{err: errors.New("not a JSON object (truncated or corrupt line?)")})
+		return v
 	}
-	if !s.candidate(trimmed) {
-		st.Prefiltered++
-		if st.Records == 0 && s.isRecord(trimmed) {
-			st.Records++
-		}
-		return
+	if !s.candidate(w, trimmed) {
+		v.prefiltered = true
+		v.isRecord = askRecord && s.isRecord(w, trimmed)
+		return v
 	}
-	st.Decoded++
+	v.decoded = true
 	rec, err := s.decode(trimmed)
 	if err != nil {
-		st.Malformed++
-		bad(n, err)
-		return
+		v.acts = append(v.acts, act{err: err})
+		return v
 	}
 	foreign := true
-	for _, g := range s.groups {
+	for gi, g := range s.groups {
 		ev, form, err := g.read(rec)
 		if errors.Is(err, reader.ErrForeign) {
 			continue
 		}
 		if err != nil {
-			st.Malformed++
-			bad(n, err)
-			return
+			v.acts = append(v.acts, act{err: err})
+			return v
 		}
-		env := g.cache.Reset(ev)
+		env := w.caches[gi].Reset(ev)
 		if !g.owns(ev, env) {
 			continue
 		}
-		if foreign {
-			st.Records++
-		}
+		v.record = v.record || foreign
 		foreign = false
 		for _, i := range g.rules {
 			if s.aggs[i] != nil || s.seqs[i] != nil {
-				s.timed(n, i, ev, env, form, g, st, hit)
+				if !s.evals[i].EvaluateEnv(env).Selected {
+					continue
+				}
+				// A record without a readable time cannot be placed in a
+				// window: counted (Stats.Untimed), not aggregated.
+				at, ok := s.evals[i].Time(ev)
+				if !ok {
+					v.untimed++
+					continue
+				}
+				v.acts = append(v.acts, act{pend: &pending{at: at, rule: i, line: n, ev: ev, form: form, logsource: g.ls.Name}})
 				continue
 			}
 			res := s.evals[i].EvaluateEnv(env)
 			if s.targets != nil {
-				v, err := s.targets[i].Eval(trimmed, ev, form)
+				tv, err := s.targets[i].Eval(trimmed, ev, form)
 				if err != nil {
-					st.Malformed++
-					bad(n, fmt.Errorf("%s: %w", s.rules[i].Name, err))
+					v.acts = append(v.acts, act{err: fmt.Errorf("%s: %w", s.rules[i].Name, err)})
 					continue
 				}
-				res.Match, res.Score, res.Signals = v.Match, v.Score, v.Signals
+				res.Match, res.Score, res.Signals = tv.Match, tv.Score, tv.Signals
 			}
 			if !res.Match {
 				continue
 			}
-			st.Hits++
 			r := s.rules[i]
-			h := Hit{Line: n, RuleID: r.ID, Rule: r.Name, Title: r.Title, Score: res.Score, Signals: res.Signals, Logsource: g.ls.Name, Form: form}
+			h := &Hit{Line: n, RuleID: r.ID, Rule: r.Name, Title: r.Title, Score: res.Score, Signals: res.Signals, Logsource: g.ls.Name, Form: form}
 			for _, name := range g.ls.Summary {
-				f, _ := g.ls.Field(name)
-				for _, p := range f.Paths {
-					if vs := record.Values(ev, p); len(vs) > 0 {
-						h.Summary = append(h.Summary, Field{Name: name, Value: vs[0]})
-						break
-					}
+				if vs := env.Values(name); len(vs) > 0 {
+					h.Summary = append(h.Summary, Field{Name: name, Value: vs[0]})
 				}
 			}
-			hit(h)
+			v.acts = append(v.acts, act{hit: h})
 		}
 	}
-	if foreign {
+	v.notAudit = foreign
+	return v
+}
+
+// apply counts a judged line and carries out its acts, in line order.
+func (s *Scanner) apply(n int, v verdict, st *Stats, hit func(Hit), bad func(int, error)) {
+	switch {
+	case v.blank:
+		st.Blank++
+	case v.prefiltered:
+		st.Prefiltered++
+		if st.Records == 0 && v.isRecord {
+			st.Records++
+		}
+	case v.decoded:
+		st.Decoded++
+	}
+	if v.record {
+		st.Records++
+	}
+	if v.notAudit {
 		st.NotAudit++
 	}
+	st.Untimed += v.untimed
+	for _, a := range v.acts {
+		switch {
+		case a.err != nil:
+			st.Malformed++
+			bad(n, a.err)
+		case a.hit != nil:
+			st.Hits++
+			hit(*a.hit)
+		case a.pend != nil:
+			s.hold(*a.pend, st, hit)
+		}
+	}
+}
+
+// line judges and applies one line in the calling goroutine.
+func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(int, error)) {
+	if s.serial == nil {
+		s.serial = s.newWorker()
+	}
+	s.apply(n, s.judge(s.serial, n, line, st.Records == 0), st, hit, bad)
 }
 
 // isRecord reports whether line decodes to a record of some rule's log
 // source.
-func (s *Scanner) isRecord(line []byte) bool {
+func (s *Scanner) isRecord(w *worker, line []byte) bool {
 	rec, err := s.decode(line)
 	if err != nil {
 		return false
 	}
-	for _, g := range s.groups {
-		if ev, _, err := g.read(rec); err == nil && g.owns(ev, g.cache.Reset(ev)) {
+	for gi, g := range s.groups {
+		if ev, _, err := g.read(rec); err == nil && g.owns(ev, w.caches[gi].Reset(ev)) {
 			return true
 		}
 	}
@@ -440,21 +483,6 @@ func (g *group) owns(ev map[string]any, env reference.Env) bool {
 		}
 	}
 	return false
-}
-
-// timed places one record selected by an aggregation or sequence rule in
-// the reorder buffer (reorder.go); a record without a readable time cannot
-// be placed in a window and is counted (Stats.Untimed), not aggregated.
-func (s *Scanner) timed(n, i int, ev map[string]any, env reference.Env, form string, g group, st *Stats, hit func(Hit)) {
-	if !s.evals[i].EvaluateEnv(env).Selected {
-		return
-	}
-	at, ok := s.evals[i].Time(ev)
-	if !ok {
-		st.Untimed++
-		return
-	}
-	s.hold(pending{at: at, rule: i, line: n, ev: ev, form: form, logsource: g.ls.Name}, st, hit)
 }
 
 // feed runs one held record (selected: timed checked) through its rule's

@@ -96,7 +96,7 @@ func TestCorpus(t *testing.T) {
 				if !res.Selected {
 					continue
 				}
-				if !s.candidate(bytes.TrimSpace(line)) {
+				if !s.candidate(s.newWorker(), bytes.TrimSpace(line)) {
 					t.Errorf("%s:%d: in the scope of %s but skipped by the pre-filter", rel, i+1, r.Name)
 				}
 				if res.Match != hits[key{i + 1, r.ID}] {
