@@ -27,6 +27,7 @@ import (
 type Tree struct {
 	children map[string]*Tree
 	whole    bool
+	name     string // the key this node is under: decoded keys share it
 }
 
 // New returns an empty tree: Decode of it keeps an empty map.
@@ -45,7 +46,7 @@ func (t *Tree) Add(path string) {
 		}
 		c := n.children[seg]
 		if c == nil {
-			c = &Tree{}
+			c = &Tree{name: seg}
 			n.children[seg] = c
 		}
 		n = c
@@ -129,7 +130,7 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 	switch d.data[d.i] {
 	case '{':
 		d.i++
-		m := map[string]any{}
+		m := make(map[string]any, len(t.children))
 		d.space()
 		if d.i < len(d.data) && d.data[d.i] == '}' {
 			d.i++
@@ -137,7 +138,7 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 		}
 		for {
 			d.space()
-			key, err := d.key()
+			c, key, err := d.key(t)
 			if err != nil {
 				return nil, err
 			}
@@ -147,7 +148,7 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 			}
 			d.i++
 			d.space()
-			if c := t.child(key); c != nil {
+			if c != nil {
 				v, err := d.value(c, depth+1)
 				if err != nil {
 					return nil, err
@@ -243,25 +244,35 @@ func ascii(b []byte) bool {
 	return true
 }
 
-// key reads an object key: its text as encoding/json would unquote it.
-func (d *decoder) key() (string, error) {
+// key reads an object key and returns the node under it (nil: the value
+// is skipped) and the key as encoding/json would unquote it. A plain key
+// is looked up without copying it; a key on the tree shares the node's
+// name.
+func (d *decoder) key(t *Tree) (*Tree, string, error) {
 	if d.i >= len(d.data) || d.data[d.i] != '"' {
-		return "", d.fail("expected string for object key")
+		return nil, "", d.fail("expected string for object key")
 	}
 	start := d.i
 	esc, err := d.str()
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	raw := d.data[start+1 : d.i-1]
 	if !esc && ascii(raw) {
-		return string(raw), nil
+		if t.whole {
+			return t, string(raw), nil
+		}
+		c := t.children[string(raw)]
+		if c == nil {
+			return nil, "", nil
+		}
+		return c, c.name, nil
 	}
-	var s string
-	if err := json.Unmarshal(d.data[start:d.i], &s); err != nil {
-		return "", err
+	var key string
+	if err := json.Unmarshal(d.data[start:d.i], &key); err != nil {
+		return nil, "", err
 	}
-	return s, nil
+	return t.child(key), key, nil
 }
 
 // str validates the string at d.i (at its opening quote) and moves past

@@ -1,6 +1,7 @@
 package prune
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -137,4 +138,42 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { check(t, data) })
+}
+
+// BenchmarkDecode decodes the rules' Kubernetes test events along a
+// catalog-sized tree, beside encoding/json decoding them whole.
+func BenchmarkDecode(b *testing.B) {
+	files, _ := filepath.Glob("../../rules/kubernetes/testdata/*/*.json")
+	var lines [][]byte
+	var size int64
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		var buf bytes.Buffer
+		if json.Compact(&buf, data) == nil {
+			lines = append(lines, buf.Bytes())
+			size += int64(buf.Len())
+		}
+	}
+	tree := trees()[1]
+	b.Run("prune", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := 0; i < b.N; i++ {
+			for _, l := range lines {
+				if _, err := Decode(l, tree); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := 0; i < b.N; i++ {
+			for _, l := range lines {
+				var m map[string]any
+				if err := json.Unmarshal(l, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }
