@@ -239,13 +239,11 @@ func (pf prefilter) passes(t *lineText) bool {
 	return true
 }
 
-// candidate reports whether some rule's pre-filter passes the line.
+// candidate reports whether some rule's pre-filter passes the line, and
+// notes which in w.passed.
 func (s *Scanner) candidate(w *worker, line []byte) bool {
-	if len(w.found) < s.index.words {
-		w.found = make([]uint64, s.index.words)
-	}
 	t := newLineText(line, nil)
-	return s.index.candidate(&t, w.found)
+	return s.index.passing(&t, w.found, w.passed)
 }
 
 // needleIndex finds which needles of all the rules' prefilters a line
@@ -305,11 +303,14 @@ func newNeedleIndex(filters []prefilter) *needleIndex {
 	return x
 }
 
-// candidate reports whether some rule's prefilter passes the line: the
-// same answer as asking each prefilter's passes.
-func (x *needleIndex) candidate(t *lineText, found []uint64) bool {
+// passing sets passed[i] to whether rule i's prefilter passes the line
+// (the same answer as its passes) and reports whether any does.
+func (x *needleIndex) passing(t *lineText, found []uint64, passed []bool) bool {
 	if t.escaped {
-		return true
+		for i := range passed {
+			passed[i] = true
+		}
+		return len(passed) > 0
 	}
 	clear(found)
 	it := x.ac.IterOverlappingByte(t.raw)
@@ -321,7 +322,8 @@ func (x *needleIndex) candidate(t *lineText, found []uint64) bool {
 			}
 		}
 	}
-	for _, rule := range x.sets {
+	any := false
+	for i, rule := range x.sets {
 		ok := true
 		for _, set := range rule {
 			if !x.holds(set, t, found) {
@@ -329,11 +331,10 @@ func (x *needleIndex) candidate(t *lineText, found []uint64) bool {
 				break
 			}
 		}
-		if ok {
-			return true
-		}
+		passed[i] = ok
+		any = any || ok
 	}
-	return false
+	return any
 }
 
 func (x *needleIndex) holds(set []int, t *lineText, found []uint64) bool {

@@ -298,10 +298,11 @@ func readLine(br *bufio.Reader) (line []byte, n int, tooLong bool, err error) {
 type worker struct {
 	caches []*reference.Cache // per group: each field read once per record
 	found  []uint64           // the needles a line holds (needleIndex)
+	passed []bool             // per rule: its prefilter passes the line
 }
 
 func (s *Scanner) newWorker() *worker {
-	w := &worker{}
+	w := &worker{found: make([]uint64, s.index.words), passed: make([]bool, len(s.rules))}
 	for _, g := range s.groups {
 		w.caches = append(w.caches, reference.NewCache(g.paths))
 	}
@@ -357,6 +358,14 @@ func (s *Scanner) judge(w *worker, n int, line []byte, askRecord bool) verdict {
 	}
 	foreign := true
 	for gi, g := range s.groups {
+		// Rules whose prefilter the line fails cannot select it: not
+		// evaluated. A group none of whose rules pass is still read (a
+		// reader's complaint is reported) and, until some group owns the
+		// line, asked whether it owns it (Stats.Records).
+		passing := false
+		for _, i := range g.rules {
+			passing = passing || w.passed[i]
+		}
 		ev, form, err := g.read(rec)
 		if errors.Is(err, reader.ErrForeign) {
 			continue
@@ -365,6 +374,9 @@ func (s *Scanner) judge(w *worker, n int, line []byte, askRecord bool) verdict {
 			v.acts = append(v.acts, act{err: err})
 			return v
 		}
+		if !passing && !foreign {
+			continue
+		}
 		env := w.caches[gi].Reset(ev)
 		if !g.owns(ev, env) {
 			continue
@@ -372,8 +384,11 @@ func (s *Scanner) judge(w *worker, n int, line []byte, askRecord bool) verdict {
 		v.record = v.record || foreign
 		foreign = false
 		for _, i := range g.rules {
+			if !w.passed[i] {
+				continue
+			}
 			if s.aggs[i] != nil || s.seqs[i] != nil {
-				if !s.evals[i].EvaluateEnv(env).Selected {
+				if !s.evals[i].EvaluateEnv(env).Selected || s.seqs[i] != nil && !anyStep(s.rules[i].Sequence, env) {
 					continue
 				}
 				// A record without a readable time cannot be placed in a
@@ -452,6 +467,18 @@ func (s *Scanner) line(n int, line []byte, st *Stats, hit func(Hit), bad func(in
 		s.serial = s.newWorker()
 	}
 	s.apply(n, s.judge(s.serial, n, line, st.Records == 0), st, hit, bad)
+}
+
+// anyStep reports whether some step of seq selects the record: one no
+// step selects plays no part in a sequence (docs/spec.md), so it is not
+// held for one either.
+func anyStep(seq *ir.Sequence, env reference.Env) bool {
+	for _, st := range seq.Steps {
+		if env.Holds(st.When) {
+			return true
+		}
+	}
+	return false
 }
 
 // isRecord reports whether line decodes to a record of some rule's log
