@@ -72,6 +72,7 @@ fuzz-short:
 	$(GO) test ./lang/yaral -run '^$$' -fuzz '^FuzzQuote$$' -fuzztime $(or $(FUZZTIME),20000x)
 	$(GO) test ./internal/hostile -run '^$$' -fuzz '^FuzzGenerators$$' -fuzztime $(or $(FUZZTIME),10000x)
 	$(GO) test ./record/prune -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(or $(FUZZTIME),100000x)
+	$(GO) test ./scan -run '^$$' -fuzz '^FuzzMatcher$$' -fuzztime $(or $(FUZZTIME),100000x)
 
 ## fuzz: a long run of every fuzz target (FUZZTIME=10m by default here)
 fuzz:

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/detgen/detgen/ir"
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
 )
 
 // A prefilter is what a line's raw text must contain for a rule to have a
@@ -247,11 +246,11 @@ func (s *Scanner) candidate(w *worker, line []byte) bool {
 }
 
 // needleIndex finds which needles of all the rules' prefilters a line
-// holds in one pass (Aho-Corasick, ASCII case-insensitive), instead of
-// one search per needle: with a few hundred needles those searches were
-// half of a scan's time.
+// holds in one pass (matcher: Aho-Corasick, ASCII case-insensitive),
+// instead of one search per needle: with a few hundred needles those
+// searches were half of a scan's time.
 type needleIndex struct {
-	ac      ahocorasick.AhoCorasick
+	m       *matcher
 	byPat   [][]int  // pattern -> ids of the needles it spells
 	needles []needle // by id
 	sets    [][][]int
@@ -297,8 +296,7 @@ func newNeedleIndex(filters []prefilter) *needleIndex {
 		}
 		x.sets = append(x.sets, rule)
 	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
-	x.ac = b.Build(patterns)
+	x.m = newMatcher(patterns)
 	x.words = (len(x.needles) + 63) / 64
 	return x
 }
@@ -313,15 +311,14 @@ func (x *needleIndex) passing(t *lineText, found []uint64, passed []bool) bool {
 		return len(passed) > 0
 	}
 	clear(found)
-	it := x.ac.IterOverlappingByte(t.raw)
-	for m := it.Next(); m != nil; m = it.Next() {
-		for _, id := range x.byPat[m.Pattern()] {
+	x.m.each(t.raw, func(p int32, end int) {
+		for _, id := range x.byPat[p] {
 			n := x.needles[id]
-			if n.fold || bytes.Equal(t.raw[m.Start():m.End()], n.text) {
+			if n.fold || bytes.Equal(t.raw[end-len(n.text):end], n.text) {
 				found[id/64] |= 1 << (id % 64)
 			}
 		}
-	}
+	})
 	any := false
 	for i, rule := range x.sets {
 		ok := true

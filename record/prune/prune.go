@@ -130,7 +130,7 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 	switch d.data[d.i] {
 	case '{':
 		d.i++
-		m := make(map[string]any, len(t.children))
+		m := map[string]any{}
 		d.space()
 		if d.i < len(d.data) && d.data[d.i] == '}' {
 			d.i++
