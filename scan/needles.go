@@ -120,12 +120,14 @@ func newMatcher(patterns []string) *matcher {
 const matchFlag = 1 << 31
 
 // each calls f(pattern, end) for every occurrence of a pattern in text,
-// overlapping ones included; end is the index after its last byte.
-func (m *matcher) each(text []byte, f func(p int32, end int)) {
+// overlapping ones included; end is the index after its last byte. It
+// returns every byte of text OR-ed together (>= 0x80: text is not ASCII).
+func (m *matcher) each(text []byte, f func(p int32, end int)) (or byte) {
 	s := uint32(0)
 	n := uint32(m.classes)
 	next, class := m.next, &m.class
 	for i, b := range text {
+		or |= b
 		s = next[s+uint32(class[b])]
 		if s&matchFlag != 0 {
 			s &^= matchFlag
@@ -134,4 +136,5 @@ func (m *matcher) each(text []byte, f func(p int32, end int)) {
 			}
 		}
 	}
+	return or
 }

@@ -42,7 +42,7 @@ func (s *Scanner) Scan(r io.Reader, hit func(Hit), bad func(line int, err error)
 		br := bufio.NewReaderSize(r, 1<<20)
 		first := 1
 		for {
-			b := &batch{first: first, done: make(chan struct{})}
+			b := &batch{first: first, done: make(chan struct{}), text: make([]byte, 0, batchBytes+64<<10)}
 			err := b.fill(br)
 			first += len(b.sizes)
 			if len(b.sizes) > 0 {

@@ -241,8 +241,7 @@ func (pf prefilter) passes(t *lineText) bool {
 // candidate reports whether some rule's pre-filter passes the line, and
 // notes which in w.passed.
 func (s *Scanner) candidate(w *worker, line []byte) bool {
-	t := newLineText(line, nil)
-	return s.index.passing(&t, w.found, w.passed)
+	return s.index.passing(line, w.found, w.passed)
 }
 
 // needleIndex finds which needles of all the rules' prefilters a line
@@ -255,6 +254,7 @@ type needleIndex struct {
 	needles []needle // by id
 	sets    [][][]int
 	words   int // uint64s of a found set
+	escapes int32 // patterns from here on are \u and \/ (lineText.escaped)
 }
 
 type needle struct {
@@ -296,34 +296,42 @@ func newNeedleIndex(filters []prefilter) *needleIndex {
 		}
 		x.sets = append(x.sets, rule)
 	}
-	x.m = newMatcher(patterns)
+	x.escapes = int32(len(patterns))
+	x.byPat = append(x.byPat, nil, nil)
+	x.m = newMatcher(append(patterns, `\u`, `\/`))
 	x.words = (len(x.needles) + 63) / 64
 	return x
 }
 
 // passing sets passed[i] to whether rule i's prefilter passes the line
 // (the same answer as its passes) and reports whether any does.
-func (x *needleIndex) passing(t *lineText, found []uint64, passed []bool) bool {
-	if t.escaped {
+func (x *needleIndex) passing(raw []byte, found []uint64, passed []bool) bool {
+	clear(found)
+	escaped := false
+	or := x.m.each(raw, func(p int32, end int) {
+		if p >= x.escapes {
+			escaped = true
+			return
+		}
+		for _, id := range x.byPat[p] {
+			n := x.needles[id]
+			if n.fold || bytes.Equal(raw[end-len(n.text):end], n.text) {
+				found[id/64] |= 1 << (id % 64)
+			}
+		}
+	})
+	if escaped {
 		for i := range passed {
 			passed[i] = true
 		}
 		return len(passed) > 0
 	}
-	clear(found)
-	x.m.each(t.raw, func(p int32, end int) {
-		for _, id := range x.byPat[p] {
-			n := x.needles[id]
-			if n.fold || bytes.Equal(t.raw[end-len(n.text):end], n.text) {
-				found[id/64] |= 1 << (id % 64)
-			}
-		}
-	})
+	nonASCII := or >= utf8.RuneSelf
 	any := false
 	for i, rule := range x.sets {
 		ok := true
 		for _, set := range rule {
-			if !x.holds(set, t, found) {
+			if !x.holds(set, nonASCII, found) {
 				ok = false
 				break
 			}
@@ -334,9 +342,9 @@ func (x *needleIndex) passing(t *lineText, found []uint64, passed []bool) bool {
 	return any
 }
 
-func (x *needleIndex) holds(set []int, t *lineText, found []uint64) bool {
+func (x *needleIndex) holds(set []int, nonASCII bool, found []uint64) bool {
 	for _, id := range set {
-		if found[id/64]&(1<<(id%64)) != 0 || x.needles[id].fold && t.nonASCII {
+		if found[id/64]&(1<<(id%64)) != 0 || x.needles[id].fold && nonASCII {
 			return true
 		}
 	}
