@@ -253,7 +253,7 @@ type needleIndex struct {
 	byPat   [][]int  // pattern -> ids of the needles it spells
 	needles []needle // by id
 	sets    [][][]int
-	words   int // uint64s of a found set
+	words   int   // uint64s of a found set
 	escapes int32 // patterns from here on are \u and \/ (lineText.escaped)
 }
 
