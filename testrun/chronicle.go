@@ -67,6 +67,11 @@ func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form string) (evaly
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return nil, fmt.Errorf("record is not a JSON object: %w", err)
 	}
+	if _, nested := rec["Event"]; !nested && c.ls.Format == "windows_event" {
+		// A record already flat (Sigma names at the top, as the reader
+		// also accepts): its System and EventData names share one level.
+		rec = map[string]any{"Event": map[string]any{"System": rec, "EventData": rec}}
+	}
 	out := evalyaral.Event(o.View(rec))
 	for _, l := range c.ext {
 		if l.LogType == logType {

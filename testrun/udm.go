@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/detgen/detgen/internal/strictyaml"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/yaral"
+	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/record"
 )
 
@@ -75,32 +78,11 @@ func loadOracles() (map[string]*Oracle, error) {
 	names, _ := fs.Glob(udmFiles, "udm/*.yaml")
 	for _, name := range names {
 		src, _ := udmFiles.ReadFile(name)
-		file := "testrun/" + name
-		var o Oracle
-		if errs := strictyaml.Decode(file, src, &o); len(errs) > 0 {
-			bad = append(bad, errs...)
-			continue
+		o, errs := decodeOracle("testrun/"+name, path.Base(name), src)
+		bad = append(bad, errs...)
+		if o != nil {
+			out[o.LogType] = o
 		}
-		if o.LogType+".yaml" != path.Base(name) {
-			bad.Add(diag.Pos{File: file, Line: 1}, "log_type %q must be the file's name", o.LogType)
-		}
-		if !yaral.IsKnownLogType(o.LogType) {
-			bad.Add(diag.Pos{File: file, Line: 1}, "log type %q is not in lang/yaral/logtypes.txt", o.LogType)
-		}
-		for _, e := range o.EventTypes {
-			if !oracleSource.MatchString(e.Source) {
-				bad.Add(e.Pos, "source %q: cite a URL, a research/<doc>.md §section, or say \"VERIFY: <why>\"", e.Source)
-			}
-		}
-		for _, f := range o.Fields {
-			if !oracleUDM.MatchString(f.UDM) {
-				bad.Add(f.Pos, "udm %q is not a UDM field path", f.UDM)
-			}
-			if !oracleSource.MatchString(f.Source) {
-				bad.Add(f.Pos, "source %q: cite a URL, a research/<doc>.md §section, or say \"VERIFY: <why>\"", f.Source)
-			}
-		}
-		out[o.LogType] = &o
 	}
 	if len(bad) > 0 {
 		return nil, bad
@@ -108,8 +90,50 @@ func loadOracles() (map[string]*Oracle, error) {
 	return out, nil
 }
 
-// LoadOracle returns the parser statement of a log type.
+// decodeOracle reads and checks one oracle file.
+func decodeOracle(file, base string, src []byte) (*Oracle, diag.List) {
+	var o Oracle
+	if errs := strictyaml.Decode(file, src, &o); len(errs) > 0 {
+		return nil, errs
+	}
+	var bad diag.List
+	if o.LogType+".yaml" != base {
+		bad.Add(diag.Pos{File: file, Line: 1}, "log_type %q must be the file's name", o.LogType)
+	}
+	if !yaral.IsKnownLogType(o.LogType) {
+		bad.Add(diag.Pos{File: file, Line: 1}, "log type %q is not in lang/yaral/logtypes.txt", o.LogType)
+	}
+	for _, e := range o.EventTypes {
+		if !oracleSource.MatchString(e.Source) {
+			bad.Add(e.Pos, "source %q: cite a URL, a research/<doc>.md §section, or say \"VERIFY: <why>\"", e.Source)
+		}
+	}
+	for _, f := range o.Fields {
+		if !oracleUDM.MatchString(f.UDM) {
+			bad.Add(f.Pos, "udm %q is not a UDM field path", f.UDM)
+		}
+		if !oracleSource.MatchString(f.Source) {
+			bad.Add(f.Pos, "source %q: cite a URL, a research/<doc>.md §section, or say \"VERIFY: <why>\"", f.Source)
+		}
+	}
+
+	return &o, bad
+}
+
+// LoadOracle returns the parser statement of a log type: from the
+// mappings overlay's udm/ directory when it has one (a log source added
+// from files alone states its parser there too), else the built-in one.
 func LoadOracle(logType string) (*Oracle, error) {
+	if dir := mappings.OverlayDir(); dir != "" {
+		file := filepath.Join(dir, "udm", logType+".yaml")
+		if src, err := os.ReadFile(file); err == nil {
+			o, errs := decodeOracle(file, logType+".yaml", src)
+			if len(errs) > 0 {
+				return nil, errs
+			}
+			return o, nil
+		}
+	}
 	all, err := oracles()
 	if err != nil {
 		return nil, err
