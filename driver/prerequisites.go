@@ -18,6 +18,11 @@ import (
 //     extension of the whole build, QRadarExtensionPath, defines them);
 //   - chronicle/<id>.requirements.json: the UDM fields and labels the rule
 //     reads per log type, and whether Google's default parser fills them.
+//
+// Prerequisites returns the prerequisite files a build ships with an
+// artifact (the test runner reads the parser extension from them).
+func Prerequisites(a Artifact) ([]release.Artifact, error) { return prerequisites(a) }
+
 func prerequisites(a Artifact) ([]release.Artifact, error) {
 	r := a.Rule
 	base := a.Target.Name + "/" + r.ID

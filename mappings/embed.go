@@ -37,6 +37,10 @@ func SetOverlay(dir string) {
 	derived.Clear()
 }
 
+// OverlayDir is the overlay SetOverlay set, "" for none (the test runner
+// reads parser statements from its udm/ directory).
+func OverlayDir() string { return overlay }
+
 // read returns a mapping file and the name to report it under.
 func read(name string) ([]byte, string, error) {
 	if overlay != "" {

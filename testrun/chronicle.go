@@ -10,13 +10,13 @@ import (
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/yaral"
 	"github.com/detgen/detgen/mappings"
-	"github.com/detgen/detgen/record"
 )
 
 // chronicleRunner evaluates the generated YARA-L rule over each record
-// mapped to UDM the way SecOps would: the log type's default parser for
-// its own fields (research/yaral.md §4.2–4.3), and the parser extension the
-// Chronicle profile prescribes for the pod-template labels.
+// mapped to UDM the way SecOps would: the log type's default parser as
+// testrun/udm/<LOG_TYPE>.yaml states it (independent of the profile the
+// generator reads), and the parser extension shipped with the rule (its
+// requirements artifact) for the labels no default parser writes.
 type chronicleRunner struct {
 	seq    *ir.Sequence
 	agg    *ir.Aggregate
@@ -24,6 +24,7 @@ type chronicleRunner struct {
 	rule   *yaral.Rule
 	prof   *chronicle.Profile
 	ls     *mappings.Logsource
+	ext    []extensionLabel
 }
 
 func newChronicleRunner(r *ir.Rule, artifact []byte) (*chronicleRunner, error) {
@@ -39,96 +40,53 @@ func newChronicleRunner(r *ir.Rule, artifact []byte) (*chronicleRunner, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return &chronicleRunner{seq: r.Sequence, agg: r.Aggregate, scored: r.Scoring != nil, rule: rule, prof: prof, ls: ls}, nil
+	ext, err := shippedExtension(r, artifact)
+	if err != nil {
+		return nil, err
+	}
+	return &chronicleRunner{seq: r.Sequence, agg: r.Aggregate, scored: r.Scoring != nil, rule: rule, prof: prof, ls: ls, ext: ext}, nil
 }
 
-// udm maps a record to a UDM event as the default parser of its log type
-// and the parser extension the profile prescribes would.
-func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form string) evalyaral.Event {
+// udm maps a record to a UDM event. The profile is read only for the log
+// type a record form is ingested as (the feed, not the parser).
+func (c *chronicleRunner) udm(raw []byte, ev map[string]any, form string) (evalyaral.Event, error) {
 	logType := c.prof.LogTypes[0].Name
 	if c.prof.Forms != nil {
 		logType = c.prof.Forms[form]
 	}
-	out := evalyaral.Event{"metadata.log_type": {logType}}
-	var lt *chronicle.LogType
-	for i := range c.prof.LogTypes {
-		if c.prof.LogTypes[i].Name == logType {
-			lt = &c.prof.LogTypes[i]
-		}
+	if logType == "" {
+		// A form the log source's feeds do not carry (a Security record
+		// of a System-channel source): no rule of the log source sees it.
+		return evalyaral.Event{"metadata.log_type": {""}}, nil
 	}
-	if lt == nil {
-		return out // a log type the rule does not select
-	}
-	if by := lt.EventTypeBy; by != nil {
-		for _, v := range fieldValues(c.ls, ev, by.Field) {
-			if t, ok := by.Values[v]; ok {
-				out["metadata.event_type"] = []string{t}
-			}
-		}
-	} else if len(lt.EventTypes) == 1 {
-		out["metadata.event_type"] = lt.EventTypes
+	o, err := LoadOracle(logType)
+	if err != nil {
+		return nil, err
 	}
 	var rec map[string]any
-	for _, pf := range lt.ParserFields {
-		src := ev
-		if pf.Raw {
-			if rec == nil {
-				json.Unmarshal(raw, &rec)
-			}
-			src = rec
-		}
-		if vs := record.Values(src, pf.Path); len(vs) > 0 {
-			out[pf.UDM] = vs
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, fmt.Errorf("record is not a JSON object: %w", err)
+	}
+	if _, nested := rec["Event"]; !nested && c.ls.Format == "windows_event" {
+		// A record already flat (Sigma names at the top, as the reader
+		// also accepts): its System and EventData names share one level.
+		rec = map[string]any{"Event": map[string]any{"System": rec, "EventData": rec}}
+	}
+	out := evalyaral.Event(o.View(rec))
+	for _, l := range c.ext {
+		if l.LogType == logType {
+			extend(out, l.UDM, l.Extension, fieldValues(c.ls, ev, l.Field))
 		}
 	}
-	set := func(f chronicle.UDMField, extension string) {
-		vs := fieldValues(c.ls, ev, f.Field)
-		if f.Enum != nil {
-			// The parser rewrites the value to an enum; a value it has no
-			// rewrite for is modelled as not written.
-			var mapped []string
-			for _, v := range vs {
-				if t, ok := f.Enum[v]; ok {
-					mapped = append(mapped, t)
-				}
-			}
-			vs = mapped
-		}
-		if f.Wrap != "" {
-			return // the UDM path holds another value (product_event_type), set above
-		}
-		switch extension {
-		case "":
-			if len(vs) > 0 {
-				out[f.UDM] = vs
-			}
-		case "first":
-			if len(vs) > 0 {
-				out[f.UDM] = vs[:1]
-			}
-		case "joined":
-			if len(vs) > 0 {
-				out[f.UDM] = []string{strings.Join(vs, " ")}
-			}
-		case "any_true":
-			for _, v := range vs {
-				if v == "true" {
-					out[f.UDM] = []string{"true"}
-				}
-			}
-		}
-	}
-	for _, f := range lt.Fields {
-		set(f, "")
-	}
-	for _, f := range c.prof.Fields {
-		set(f, f.Extension)
-	}
-	return out
+	return out, nil
 }
 
 func (c *chronicleRunner) run(raw []byte, ev map[string]any, form string) (Verdict, error) {
-	res, err := evalyaral.Evaluate(c.rule, c.udm(raw, ev, form))
+	u, err := c.udm(raw, ev, form)
+	if err != nil {
+		return Verdict{}, err
+	}
+	res, err := evalyaral.Evaluate(c.rule, u)
 	if err != nil {
 		return Verdict{}, err
 	}
@@ -148,7 +106,11 @@ func (c *chronicleRunner) run(raw []byte, ev map[string]any, form string) (Verdi
 func (c *chronicleRunner) alerts(events []seqEvent) ([]ir.Alert, error) {
 	timed := make([]evalyaral.TimedEvent, len(events))
 	for i, e := range events {
-		timed[i] = evalyaral.TimedEvent{Event: c.udm(e.raw, e.ev, e.form), Time: e.at}
+		u, err := c.udm(e.raw, e.ev, e.form)
+		if err != nil {
+			return nil, err
+		}
+		timed[i] = evalyaral.TimedEvent{Event: u, Time: e.at}
 	}
 	dets, err := evalyaral.EvaluateAll(c.rule, timed)
 	if err != nil {
