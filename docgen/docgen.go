@@ -218,7 +218,7 @@ func prerequisites(r *ir.Rule, target string) ([]string, error) {
 			fill := "filled by Google's default parser"
 			if !q.DefaultParser {
 				how := map[string]string{
-					"joined":   "every value of the field, space-separated",
+					"joined":   "every value of the field, one per line (joined by line breaks)",
 					"any_true": `"true" when any value is true`,
 					"first":    "the first value of the field",
 				}[q.Extension]

@@ -174,6 +174,48 @@ var operatorCases = []opCase{
 		noMatch:   []ev{cmd(wrap("x", "y", misses(hostileIn)...)...), cmd(`a"b\\c`, `ab\c`), {"command": absent}},
 	},
 
+	// argv (command) is matched per element: a value holding a space
+	// matches inside one element only, never across two (docs/spec.md).
+	{
+		name:      "equals one argv element",
+		selection: sel("command", "-e", `/bin/s"h`),
+		condition: "sel",
+		match:     []ev{cmd("nc", "-e", "x"), cmd("x", `/BIN/S"H`), cmd("-E")},
+		noMatch:   []ev{cmd("nc -e x"), cmd("x-e"), cmd("-ex"), cmd(`/bin/s"hx`), {"command": absent, "user_agent": "-e"}},
+	},
+	{
+		name:      "startswith and endswith one argv element",
+		selection: "sel_s:\n  command|startswith: 'ba%'\nsel_e:\n  command|endswith: '| sh'",
+		condition: "sel_s or sel_e",
+		match:     []ev{cmd("x", "ba%sh"), cmd("curl x | sh"), cmd("y", "BA%", "z")},
+		noMatch:   []ev{cmd("xba%sh"), cmd("curl x | shasum"), cmd("| sh x"), cmd("ba", "%sh"), {"command": absent, "image": "ba%"}},
+	},
+	{
+		name:      "contains never spans two argv elements",
+		selection: sel("command|contains", "-e /bin/sh"),
+		condition: "sel",
+		match:     []ev{cmd("sh", "-c", "nc -e /bin/sh 10.0.0.1")},
+		noMatch:   []ev{cmd("nc", "-e", "/bin/sh"), cmd("nc -e", "/bin/sh"), {"command": absent, "user_agent": "nc -e /bin/sh"}},
+	},
+	{
+		name:      "all values, each in some argv element",
+		selection: sel("command|all", "-e", "/bin/sh"),
+		condition: "sel",
+		match:     []ev{cmd("nc", "-e", "/bin/sh", "h", "1"), cmd("/bin/sh", "-e")},
+		noMatch:   []ev{cmd("nc", "-e", "/bin/bash"), cmd("nc -e /bin/sh"), {"command": absent, "user_agent": "-e /bin/sh"}},
+		// Sigma ANDs the values of a map under one field name; command
+		// has twelve (containers and init containers, command and args).
+		refuse: map[string]string{"sigma": "Sigma field names"},
+		at:     "command|all",
+	},
+	{
+		name:      "contains on a scalar QRadar binds to its key in the payload",
+		selection: sel("image|contains", "ncat"),
+		condition: "sel",
+		match:     []ev{{"image": "registry.local/ncat:7"}, {"image": "NCAT"}},
+		noMatch:   []ev{{"image": "debian", "user_agent": "ncat/7.9", "command": []string{"ncat"}}, {"image": absent, "namespace": "ncat"}},
+	},
+
 	{
 		name:      "contains all",
 		selection: sel("username|contains|all", `a%`, `b_`, `c*`),
@@ -210,17 +252,13 @@ var operatorCases = []opCase{
 		condition: "start and end",
 		match:     []ev{{"image": []string{"nginx", "reg.example/a*b:v1?"}}, {"image": []string{"reg.example/a*x:v0", "busybox:v1?"}}},
 		noMatch:   []ev{{"image": []string{"nginx", "reg.example/aXb:v1?"}}, {"image": []string{"xreg.example/a*b:v1?x"}}},
-		refuse:    map[string]string{"qradar": "endswith"},
-		at:        "image|endswith",
 	},
 	{
-		name:      "endswith on a payload-only field",
+		name:      "endswith on a payload-only field, bound to its key",
 		selection: sel("image|endswith", ":latest"),
 		condition: "sel",
 		match:     evs("image", "alpine:latest"),
-		noMatch:   evs("image", "alpine:latest2"),
-		refuse:    map[string]string{"qradar": "endswith"},
-		at:        "image|endswith",
+		noMatch:   cat(evs("image", "alpine:latest2"), []ev{{"image": "alpine", "user_agent": "x:latest"}}),
 	},
 
 	// re and its flags

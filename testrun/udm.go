@@ -256,7 +256,7 @@ func extend(out map[string][]string, udm, mode string, vs []string) {
 	case "first":
 		out[udm] = vs[:1]
 	case "joined":
-		out[udm] = []string{strings.Join(vs, " ")}
+		out[udm] = []string{strings.Join(vs, "\n")}
 	case "any_true":
 		if slices.Contains(vs, "true") {
 			out[udm] = []string{"true"}

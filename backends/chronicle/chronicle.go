@@ -463,21 +463,23 @@ func (g *gen) affix(lhs string, m *ir.Match, pre, suf, nocase string) string {
 }
 
 // start and end anchor a test to the start or end of one value of f. A
-// label the parser extension fills with every value joined by spaces
-// (extension joined) holds one value per space-separated part: anchoring
-// to the whole label would miss every value but the first and the last
-// (equals: all of them, as soon as there are two). Values holding spaces
-// stay approximate.
+// label the parser extension fills with every value joined by line
+// breaks (extension joined) holds one value per line: anchoring to the
+// whole label would miss every value but the first and the last (equals:
+// all of them, as soon as there are two). Spec values hold no line break,
+// so a contains test cannot span two values either; only a value that
+// itself holds a line break (an argument of a command) can end a line
+// early.
 func start(f UDMField) string {
 	if f.Extension == "joined" {
-		return "(?:^| )"
+		return `(?:^|\n)`
 	}
 	return "^"
 }
 
 func end(f UDMField) string {
 	if f.Extension == "joined" {
-		return "(?: |$)"
+		return `(?:\n|$)`
 	}
 	return "$"
 }

@@ -53,7 +53,7 @@ type UDMField struct {
 	DefaultParser bool   `yaml:"default_parser"`
 	// Extension says how the parser extension a non-default field needs
 	// must fill its label from the field's values: "first" value,
-	// "joined" (all values, space-separated) or "any_true" ("true" when
+	// "joined" (all values, one per line: joined by line breaks) or "any_true" ("true" when
 	// any value is true).
 	Extension string `yaml:"extension"`
 	// Int marks a UDM field of integer type: compared with numbers, not

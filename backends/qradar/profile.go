@@ -47,13 +47,16 @@ type Column struct {
 
 // FieldSpec maps one logical field. Property is a custom event property
 // (double-quoted in AQL), Column a built-in event column; PayloadKey is the
-// JSON text that precedes the value in the raw payload.
+// JSON text that precedes the value in the raw payload; PayloadArrays
+// name the JSON keys whose values are arrays of strings holding the
+// field's elements (a container's command and args).
 type FieldSpec struct {
-	Pos        diag.Pos
-	Field      string `yaml:"field" detgen:"required"`
-	Property   string `yaml:"property"`
-	Column     string `yaml:"column"`
-	PayloadKey string `yaml:"payload_key"`
+	Pos           diag.Pos
+	Field         string   `yaml:"field" detgen:"required"`
+	Property      string   `yaml:"property"`
+	Column        string   `yaml:"column"`
+	PayloadKey    string   `yaml:"payload_key"`
+	PayloadArrays []string `yaml:"payload_arrays"`
 	// Builtin marks a property the DSM (or IBM's content extension for
 	// it) defines already: no JSON-expression property is shipped for it.
 	Builtin bool `yaml:"builtin"`
@@ -116,6 +119,14 @@ func loadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
 		}
 		if _, err := aql.QuoteIdent(f.Property); f.Property != "" && err != nil {
 			errs2.Add(f.Pos, "property: %v", err)
+		}
+		if f.PayloadKey != "" && len(f.PayloadArrays) > 0 {
+			errs2.Add(f.Pos, "field %q: give payload_key or payload_arrays, not both", f.Field)
+		}
+		for _, k := range f.PayloadArrays {
+			if !columnRE.MatchString(k) {
+				errs2.Add(f.Pos, "payload_arrays key %q must be a plain JSON key (letters, digits, _)", k)
+			}
 		}
 	}
 	if len(errs2) > 0 {
@@ -208,5 +219,5 @@ func Properties(r *ir.Rule) ([]Property, error) {
 // payload key) or marked unavailable with a reason.
 func (p *Profile) Covers(field string) bool {
 	f, ok := p.field(field)
-	return ok && (f.Property != "" || f.Column != "" || f.PayloadKey != "" || f.Unavailable != "")
+	return ok && (f.Property != "" || f.Column != "" || f.PayloadKey != "" || len(f.PayloadArrays) > 0 || f.Unavailable != "")
 }

@@ -530,33 +530,123 @@ func regexTest(x, re, flags string) string {
 }
 
 // payload renders the raw-payload test of m, for a field whose mapping
-// gives the JSON key that precedes its value; ok is false where a
-// payload test would not be sound.
+// gives the JSON key that precedes its value (or the keys of the arrays
+// holding its elements); ok is false where a payload test would not be
+// sound.
+//
+// Equals and startswith on a scalar are LIKE patterns of the compact JSON
+// (key, quote, value). Contains and endswith, and every test of an array
+// element, are regular expressions that bind the value to its key: the
+// value must sit inside the JSON string that follows the key (or inside
+// one element of the array that follows it), so text elsewhere in the
+// event (an annotation, another field naming the same tool) cannot
+// satisfy the test. A key whose JSON text is not a plain "key": keeps the
+// unbound contains (the value anywhere in the payload).
 func (g *gen) payload(m *ir.Match, f FieldSpec) (string, bool) {
-	if f.PayloadKey == "" || m.FieldRef || m.All {
+	if f.PayloadKey == "" && len(f.PayloadArrays) == 0 || m.FieldRef {
 		return "", false
 	}
 	quote, nocase := `"`, !m.Cased
 	if m.Type == ir.Bool || m.Type == ir.Int {
 		quote, nocase = "", false
 	}
+	if len(f.PayloadArrays) > 0 {
+		// Under all, each value in some element (docs/spec.md, list
+		// fields).
+		return boundTest(arrayElement(f.PayloadArrays), m, nocase)
+	}
+	if m.All {
+		return "", false
+	}
+	key, plainKey := plainPayloadKey(f.PayloadKey)
 	var alts []string
 	for _, v := range m.Values {
-		switch m.Op {
-		case ir.Equals:
+		switch {
+		case m.Op == ir.Equals:
 			alts = append(alts, likeTest(payloadExpr, f.PayloadKey+quote+jsonText(v)+quote, "%", "%", nocase))
-		case ir.StartsWith:
+		case m.Op == ir.StartsWith:
 			alts = append(alts, likeTest(payloadExpr, f.PayloadKey+quote+jsonText(v), "%", "%", nocase))
-		case ir.Contains:
+		case m.Op == ir.Contains && !plainKey:
 			alts = append(alts, likeTest(payloadExpr, jsonText(v), "%", "%", nocase))
+		case (m.Op == ir.Contains || m.Op == ir.EndsWith) && plainKey && quote != "":
+			// All values in one bound alternation below.
 		default:
 			return "", false
 		}
+	}
+	if (m.Op == ir.Contains || m.Op == ir.EndsWith) && plainKey {
+		if quote == "" {
+			return "", false
+		}
+		return boundTest(aql.RegexQuote(key)+`\s*:\s*"`, m, nocase)
 	}
 	if len(alts) == 0 {
 		return "", false
 	}
 	return group(alts), true
+}
+
+// plainPayloadKey reports whether a payload key is the JSON text "key": and
+// returns the key with its quotes ("\"image\"").
+func plainPayloadKey(k string) (string, bool) {
+	inner, ok := strings.CutSuffix(k, ":")
+	if !ok || len(inner) < 3 || inner[0] != '"' || inner[len(inner)-1] != '"' || strings.ContainsAny(inner[1:len(inner)-1], `"\{}[]:,`) {
+		return "", false
+	}
+	return inner, true
+}
+
+// jsonStringBody matches the inside of a JSON string, escapes included.
+const jsonStringBody = `(?:[^"\\]|\\.)*`
+
+// arrayElement is a regular expression that ends inside an element of an
+// array of strings under one of keys, just after its opening quote: the
+// key, then any earlier elements.
+func arrayElement(keys []string) string {
+	quoted := make([]string, len(keys))
+	for i, k := range keys {
+		quoted[i] = aql.RegexQuote(k)
+	}
+	return `"(?:` + strings.Join(quoted, "|") + `)"\s*:\s*\[(?:\s*"` + jsonStringBody + `"\s*,)*\s*"`
+}
+
+// boundTest is the payload regular expression for m whose values sit in
+// the JSON string that prefix opens: equals the whole string, startswith
+// its start, endswith its end, contains anywhere in it. Under all, one
+// expression per value, AND-ed.
+func boundTest(prefix string, m *ir.Match, nocase bool) (string, bool) {
+	pre, suf := "", ""
+	switch m.Op {
+	case ir.Equals:
+		suf = `"`
+	case ir.StartsWith:
+	case ir.EndsWith:
+		pre, suf = jsonStringBody, `"`
+	case ir.Contains:
+		pre = jsonStringBody
+	default:
+		return "", false
+	}
+	op := "MATCHES"
+	if nocase {
+		op = "IMATCHES"
+	}
+	test := func(values []string) string {
+		alts := make([]string, len(values))
+		for i, v := range values {
+			alts[i] = aql.RegexQuote(jsonText(v))
+		}
+		pat := "(?s:.*)" + prefix + pre + "(?:" + strings.Join(alts, "|") + ")" + suf + "(?s:.*)"
+		return fmt.Sprintf("%s %s %s", payloadExpr, op, aql.QuoteString(pat))
+	}
+	if !m.All {
+		return test(m.Values), true
+	}
+	tests := make([]string, len(m.Values))
+	for i, v := range m.Values {
+		tests[i] = test([]string{v})
+	}
+	return "(" + strings.Join(tests, " AND ") + ")", true
 }
 
 // jsonText is v as it appears inside a JSON string of the payload:

@@ -359,6 +359,11 @@ func (b *builder) items(m *ir.Match) [][]item {
 	if len(names) == 0 {
 		b.fail(m.Pos, "field %s has no Sigma field name in mappings/sigma", m.Field)
 	}
+	if m.All && len(m.Values) > 1 && len(names) > 1 {
+		// One map per name would need every value under the same name,
+		// where the spec lets each value sit under any of them.
+		b.fail(m.Pos, "all over field %s, which has %d Sigma field names: a Sigma map holds all values under one name only; write one selection per value and AND them in the condition", m.Field, len(names))
+	}
 	var out [][]item
 	for _, n := range names {
 		out = append(out, []item{b.item(n, m)})
