@@ -24,7 +24,7 @@ func TestPagesCarryTheSeedContent(t *testing.T) {
 			data[a.Target.Name] = string(a.Data)
 		}
 	}
-	pages, err := docgen.Pages(rules, byRule)
+	pages, err := docgen.Pages(rules, byRule, driver.DocOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
