@@ -66,10 +66,10 @@ func TestPagesCarryTheSeedContent(t *testing.T) {
 			t.Errorf("%s page links to itself", target)
 		}
 	}
-	if !strings.Contains(got["index.md"], "| T1053.007 | Suspicious Kubernetes CronJob or Job Creation | high | 2 |") {
+	if !strings.Contains(got["index.md"], "| T1053.007 | Suspicious Kubernetes CronJob or Job Creation | high | 3 |") {
 		t.Errorf("index:\n%s", got["index.md"])
 	}
-	if !strings.Contains(got[dir+"qradar.md"], "`objectRef_resource` (field resource): JSON expression `/\"objectRef\"/\"resource\"`") {
+	if !strings.Contains(got[dir+"qradar.md"], "`detgen_objectRef_resource` (field resource): JSON expression `/\"objectRef\"/\"resource\"`") {
 		t.Error("qradar page lacks the custom property prerequisite")
 	}
 	if !strings.Contains(got[dir+"chronicle.md"], "**not filled by the default parser: needs a parser extension**") {

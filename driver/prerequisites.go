@@ -99,7 +99,7 @@ const QRadarExtensionPath = "qradar/extension.zip"
 // it here. The extension must define exactly the properties the AQL reads,
 // and content.Build refuses anything else (docs/qradar-content.md,
 // "Namespacing").
-var QRadarOptions = content.Options{Name: "detgen-rules", PropertyPrefix: ""}
+var QRadarOptions = content.Options{Name: "detgen-rules", PropertyPrefix: content.DefaultPropertyPrefix}
 
 // DocOptions are the build settings the docs describe.
 func DocOptions() docgen.Options {

@@ -2,16 +2,21 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 const specPath = "../../rules/kubernetes/t1053.007-suspicious-cronjob-job.yaml"
 const ruleID = "14c5ecd1-d826-4822-9987-96a68c25fef2"
+
+// ruleVersion is specPath's version; the tests bump it to ruleVersion+1.
+const ruleVersion = 3
 
 func detgen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -97,7 +102,7 @@ func TestBuildMalformedSpecWritesNothing(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{bad + ":28:1: document: unknown key \"severty\"", "detgen: 1 error\n"} {
+	for _, want := range []string{bad + ":32:1: document: unknown key \"severty\"", "detgen: 1 error\n"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -154,7 +159,7 @@ func TestValidateAndList(t *testing.T) {
 		t.Errorf("validate: exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 	code, stdout, _ = detgen(t, "list", "--rules", "../../rules")
-	if code != 0 || !strings.Contains(stdout, ruleID+"  2    T1053.007  high      kubernetes_suspicious_cronjob_job_creation") {
+	if code != 0 || !strings.Contains(stdout, ruleID+"  "+strconv.Itoa(ruleVersion)+"    T1053.007  high      kubernetes_suspicious_cronjob_job_creation") {
 		t.Errorf("list: exit %d stdout:\n%s", code, stdout)
 	}
 }
@@ -247,7 +252,7 @@ func TestCheckVersionsNamesRuleAndTarget(t *testing.T) {
 	}
 	os.WriteFile(spec, change(src), 0o644)
 	code, _, errOut := detgen(t, "build", "--check-versions", "--rules", rules, "--lock", "../../rules.lock.json", "--out", filepath.Join(dir, "dist"))
-	want := "rule kubernetes_suspicious_cronjob_job_creation (" + ruleID + "): compiled output changed for chronicle, qradar, sigma but version 2 was not bumped"
+	want := "rule kubernetes_suspicious_cronjob_job_creation (" + ruleID + "): compiled output changed for chronicle, qradar, sigma but version " + strconv.Itoa(ruleVersion) + " was not bumped"
 	if code != 1 || !strings.Contains(errOut, want) {
 		t.Fatalf("exit %d, stderr:\n%s\nwant %q", code, errOut, want)
 	}
@@ -256,16 +261,13 @@ func TestCheckVersionsNamesRuleAndTarget(t *testing.T) {
 	}
 	// The same change with a bump, modified date and changelog line is
 	// accepted by detgen lock.
-	bumped := change(src)
-	bumped = bytes.Replace(bumped, []byte("version: 2\n"), []byte("version: 3\n"), 1)
-	bumped = bytes.Replace(bumped, []byte(`modified: "2026-12-01"`), []byte(`modified: "2026-12-02"`), 1)
-	bumped = bytes.Replace(bumped, []byte("\nseverity: high"), []byte("\n  - version: 3\n    date: \"2026-12-02\"\n    change: hydra images are suspicious.\nseverity: high"), 1)
+	bumped := bumpVersion(change(src))
 	os.WriteFile(spec, bumped, 0o644)
 	lock := filepath.Join(dir, "rules.lock.json")
 	orig, _ := os.ReadFile("../../rules.lock.json")
 	os.WriteFile(lock, orig, 0o644)
 	code, out, errOut := detgen(t, "lock", "--rules", rules, "--lock", lock)
-	if code != 0 || !strings.Contains(out, "at version 3, was 2 (chronicle, qradar, sigma output changed)") {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("at version %d, was %d (chronicle, qradar, sigma output changed)", ruleVersion+1, ruleVersion)) {
 		t.Fatalf("lock: exit %d\n%s%s", code, out, errOut)
 	}
 	if code, _, errOut := detgen(t, "build", "--check-versions", "--rules", rules, "--lock", lock, "--out", filepath.Join(dir, "dist")); code != 0 {
