@@ -255,7 +255,7 @@ func TestSchemaRejectsInvalidSpecs(t *testing.T) {
 	cases := []struct {
 		name, old, new, where string
 	}{
-		{"version is not an integer", "\nversion: 2\n", "\nversion: two\n", "/version"},
+		{"version is not an integer", "\nversion: 3\n", "\nversion: two\n", "/version"},
 		{"unknown top-level key", "\nseverity: high\n", "\nseverity: high\nseverty: high\n", "severty"},
 		{"unknown key in a signal", "        weight: 10\n", "        weight: 10\n        wieght: 10\n", "wieght"},
 		{"status not in the enum", "status: experimental", "status: done", "/status"},
