@@ -14,7 +14,7 @@ import (
 // An event_file that is a FIFO or a device is refused at its key, and
 // never blocks or feeds the compiler forever.
 func TestEventFileMustBeRegular(t *testing.T) {
-	src, err := os.ReadFile(shipped)
+	src, err := os.ReadFile(errorsFixture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestEventFileMustBeRegular(t *testing.T) {
 		if len(errs) == 0 {
 			_, errs = Rule(sr)
 		}
-		if !strings.Contains(errs.Error(), "rule.yaml:191:17: test ") || !strings.Contains(errs.Error(), want) {
+		if !strings.Contains(errs.Error(), "rule.yaml:195:17: test ") || !strings.Contains(errs.Error(), want) {
 			t.Errorf("errors lack rule.yaml:191:17 ... %s:\n%v", want, errs)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/detgen/detgen/backends/chronicle"
 	"github.com/detgen/detgen/backends/qradar"
+	"github.com/detgen/detgen/backends/qradar/content"
 	"github.com/detgen/detgen/backends/sigma"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/templates"
@@ -75,12 +76,20 @@ var funcs = template.FuncMap{
 	"inc":   func(i int) int { return i + 1 },
 }
 
+// Options are the build settings the pages describe.
+type Options struct {
+	// QRadarPropertyPrefix namespaces the custom properties detgen ships
+	// (driver.QRadarOptions.PropertyPrefix): a page names a property as
+	// the console knows it.
+	QRadarPropertyPrefix string
+}
+
 // Pages renders every page: <rule-name>/<target>.md and index.md.
-func Pages(rules []*ir.Rule, arts map[string][]Artifact) ([]Page, error) {
+func Pages(rules []*ir.Rule, arts map[string][]Artifact, o Options) ([]Page, error) {
 	var out []Page
 	targets := map[string][]string{}
 	for _, r := range rules {
-		pages, err := RulePages(r, arts[r.ID])
+		pages, err := RulePages(r, arts[r.ID], o)
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +119,7 @@ func present(targets []string) []Platform {
 // RulePages renders one rule's pages, <rule-name>/<target>.md, one per
 // artifact: Pages without the index, so that a build can render (and
 // cache) the pages of each rule on its own.
-func RulePages(r *ir.Rule, arts []Artifact) ([]Page, error) {
+func RulePages(r *ir.Rule, arts []Artifact, o Options) ([]Page, error) {
 	page, err := templates.Load("doc.md.tmpl", funcs)
 	if err != nil {
 		return nil, err
@@ -124,7 +133,7 @@ func RulePages(r *ir.Rule, arts []Artifact) ([]Page, error) {
 	var out []Page
 	platforms := present(targets)
 	for _, p := range platforms {
-		pre, err := prerequisites(r, p.Target)
+		pre, err := prerequisites(r, p.Target, o)
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +197,7 @@ func attackID(r *ir.Rule) string {
 
 // prerequisites says what must exist on the platform for the artifact to
 // see its fields.
-func prerequisites(r *ir.Rule, target string) ([]string, error) {
+func prerequisites(r *ir.Rule, target string, o Options) ([]string, error) {
 	switch target {
 	case "qradar":
 		props, err := qradar.Properties(r)
@@ -205,7 +214,7 @@ func prerequisites(r *ir.Rule, target string) ([]string, error) {
 		}
 		out := []string{dsm}
 		for _, p := range props {
-			out = append(out, fmt.Sprintf("Custom event property `%s` (field %s): JSON expression `%s` on log source type %d, enabled and optimized for rules. Without it only the `UTF8(payload)` fallback matches.", p.Name, p.Field, p.JSONExpression, p.LogSourceTypeID))
+			out = append(out, fmt.Sprintf("Custom event property `%s` (field %s): JSON expression `%s` on log source type %d, enabled and optimized for rules. Without it only the `UTF8(payload)` fallback matches.", content.PropertyName(o.QRadarPropertyPrefix, p.Name), p.Field, p.JSONExpression, p.LogSourceTypeID))
 		}
 		return out, nil
 	case "chronicle":

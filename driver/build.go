@@ -336,7 +336,7 @@ func (l *Loaded) rulePages(out *RuleOutput) ([]page, error) {
 	for _, a := range arts {
 		das = append(das, docgen.Artifact{Target: a.Target, Data: a.Data})
 	}
-	rendered, err := docgen.RulePages(r, das)
+	rendered, err := docgen.RulePages(r, das, DocOptions())
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -55,7 +56,13 @@ func OpenCache(dir, version, mappingsDir string) (*Cache, error) {
 		return nil, err
 	}
 	h := sha256.New()
-	for _, s := range []string{cacheMagic, version, exe} {
+	// The QRadar options name the properties the AQL reads: a rule's
+	// artifacts depend on them, not only on its spec and the binary.
+	qopts, err := json.Marshal(QRadarOptions)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range []string{cacheMagic, version, exe, string(qopts)} {
 		writeString(h, s)
 	}
 	if mappingsDir != "" {

@@ -376,7 +376,7 @@ func TestHashesAndDocs(t *testing.T) {
 	for _, a := range arts {
 		byRule[a.Rule.ID] = append(byRule[a.Rule.ID], docgen.Artifact{Target: a.Target.Name, Data: a.Data})
 	}
-	pages, err := docgen.Pages(rules, byRule)
+	pages, err := docgen.Pages(rules, byRule, DocOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

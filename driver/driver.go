@@ -35,9 +35,15 @@ type Target struct {
 
 // Targets lists every backend, in output order.
 var Targets = []Target{
-	{Name: "qradar", File: "qradar.aql", Ext: ".aql", Lang: lint.AQL, Generate: qradar.Generate},
+	{Name: "qradar", File: "qradar.aql", Ext: ".aql", Lang: lint.AQL, Generate: generateAQL},
 	{Name: "chronicle", File: "chronicle.yaral", Ext: ".yaral", Lang: lint.YARAL, Generate: chronicle.Generate},
 	{Name: "sigma", File: "sigma.yml", Ext: ".yml", Lang: lint.Sigma, Generate: sigma.Generate},
+}
+
+// generateAQL names custom properties with the extension's prefix: the
+// AQL must read what QRadarExtension defines.
+func generateAQL(r *ir.Rule) ([]byte, error) {
+	return qradar.Generate(r, QRadarOptions.PropertyPrefix)
 }
 
 // TargetNames returns the names of every target.

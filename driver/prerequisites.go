@@ -6,6 +6,7 @@ import (
 	"github.com/detgen/detgen/backends/chronicle"
 	"github.com/detgen/detgen/backends/qradar"
 	"github.com/detgen/detgen/backends/qradar/content"
+	"github.com/detgen/detgen/docgen"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/release"
 )
@@ -32,21 +33,9 @@ func prerequisites(a Artifact) ([]release.Artifact, error) {
 	}
 	switch a.Target.Name {
 	case "qradar":
-		props, err := qradar.Properties(r)
+		list, err := QRadarProperties(r)
 		if err != nil {
 			return nil, err
-		}
-		type prop struct {
-			Name            string `json:"name"`
-			PropertyType    string `json:"property_type"`
-			LogSourceTypeID int    `json:"log_source_type_id"`
-			JSONExpression  string `json:"expression"`
-			Field           string `json:"field"`
-			UseForRules     bool   `json:"use_for_rule_engine"`
-		}
-		list := []prop{}
-		for _, p := range props {
-			list = append(list, prop{content.PropertyName(QRadarOptions.PropertyPrefix, p.Name), "string", p.LogSourceTypeID, p.JSONExpression, p.Field, true})
 		}
 		pj, err := mk("qradar-properties", base+".properties.json", list)
 		if err != nil {
@@ -78,17 +67,49 @@ func prerequisites(a Artifact) ([]release.Artifact, error) {
 	return nil, nil
 }
 
+// QRadarProperty is one entry of qradar/<id>.properties.json: a custom
+// property the rule's AQL reads, under its console name.
+type QRadarProperty struct {
+	Name            string `json:"name"` // the console's: content.PropertyName(QRadarOptions.PropertyPrefix, mapping name)
+	PropertyType    string `json:"property_type"`
+	LogSourceTypeID int    `json:"log_source_type_id"`
+	JSONExpression  string `json:"expression"`
+	Field           string `json:"field"`
+	UseForRules     bool   `json:"use_for_rule_engine"`
+}
+
+// QRadarProperties are the custom properties shipped for r
+// (qradar/<id>.properties.json, and the same names in the extension):
+// what a console, and the test runner's view of one, defines for the AQL.
+func QRadarProperties(r *ir.Rule) ([]QRadarProperty, error) {
+	props, err := qradar.Properties(r)
+	if err != nil {
+		return nil, err
+	}
+	list := []QRadarProperty{}
+	for _, p := range props {
+		list = append(list, QRadarProperty{content.PropertyName(QRadarOptions.PropertyPrefix, p.Name), "string", p.LogSourceTypeID, p.JSONExpression, p.Field, true})
+	}
+	return list, nil
+}
+
 // QRadarExtensionPath is where a build writes its QRadar content extension.
 const QRadarExtensionPath = "qradar/extension.zip"
 
 // QRadarOptions are the settings of the build's QRadar extension.
 //
-// PropertyPrefix stays empty until the AQL generator (backends/qradar)
-// names custom properties through content.PropertyName with the same
-// prefix: the extension must define exactly the properties the AQL reads,
+// PropertyPrefix is the one setting of the namespace of detgen's custom
+// properties: the AQL generator (generateAQL), the extension, the per-rule
+// property lists (QRadarProperties), the test runner and the docs all read
+// it here. The extension must define exactly the properties the AQL reads,
 // and content.Build refuses anything else (docs/qradar-content.md,
 // "Namespacing").
-var QRadarOptions = content.Options{Name: "detgen-rules", PropertyPrefix: ""}
+var QRadarOptions = content.Options{Name: "detgen-rules", PropertyPrefix: content.DefaultPropertyPrefix}
+
+// DocOptions are the build settings the docs describe.
+func DocOptions() docgen.Options {
+	return docgen.Options{QRadarPropertyPrefix: QRadarOptions.PropertyPrefix}
+}
 
 // QRadarContent is the QRadar content extension of a build: the archive
 // detgen build writes to QRadarExtensionPath and detgen push qradar

@@ -493,7 +493,7 @@ detection:
   condition: selection
 `)
 	arts := artifacts(t, res)
-	mustContain(t, "qradar", arts["qradar"], `LOWER("verb") = 'create'`, `UTF8(payload) ILIKE '%"verb":"create"%'`)
+	mustContain(t, "qradar", arts["qradar"], `LOWER("detgen_verb") = 'create'`, `UTF8(payload) ILIKE '%"verb":"create"%'`)
 	event := func(verb, uri string) string {
 		return `{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete","verb":"` + verb + `","requestURI":"` + uri + `","objectRef":{"resource":"pods","namespace":"default","apiVersion":"v1"}}`
 	}

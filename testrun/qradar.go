@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/detgen/detgen/backends/qradar"
+	"github.com/detgen/detgen/driver"
 	evalaql "github.com/detgen/detgen/eval/aql"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/aql"
@@ -23,10 +24,11 @@ type qradarRunner struct {
 	prof   *qradar.Profile
 	ls     *mappings.Logsource
 	// shipped are the custom properties the build ships with the rule (its
-	// prerequisite artifact), by name: their values come from evaluating
-	// the JSON expression over the payload, as the console would, not
-	// from the field tables the generator reads.
-	shipped map[string]qradar.Property
+	// prerequisite artifact, under their console names), by logical
+	// field: their values come from evaluating the JSON expression over
+	// the payload, as the console would, not from the field tables the
+	// generator reads.
+	shipped map[string]driver.QRadarProperty
 }
 
 // receivedAt stands in for the arrival time of records without a
@@ -42,13 +44,13 @@ func newQRadarRunner(r *ir.Rule, artifact []byte) (*qradarRunner, error) {
 	if err != nil {
 		return nil, err
 	}
-	props, err := qradar.Properties(r)
+	props, err := driver.QRadarProperties(r)
 	if err != nil {
 		return nil, err
 	}
-	shipped := map[string]qradar.Property{}
+	shipped := map[string]driver.QRadarProperty{}
 	for _, p := range props {
-		shipped[p.Name] = p
+		shipped[p.Field] = p
 	}
 	return &qradarRunner{scored: r.Scoring != nil, query: q, prof: prof, ls: ls, shipped: shipped}, nil
 }
@@ -96,20 +98,25 @@ func (q *qradarRunner) event(raw []byte, ev map[string]any, form string) evalaql
 	for _, c := range qradarEventColumns {
 		out.Columns[c] = nil
 	}
-	// The console defines the profile's properties (the DSM's, or those
-	// shipped with the rule): a name the generator misspells is unknown.
+	// The console defines the DSM's properties under IBM's names and those
+	// shipped with the rule under their console names, nothing else: an
+	// AQL reading a name the build does not ship (misspelt, or without
+	// its namespace) fails as on the console.
 	out.Defined = map[string]bool{}
 	for _, f := range q.prof.Fields {
 		if f.Column != "" {
 			out.Columns[strings.ToLower(f.Column)] = nil
 		}
-		if f.Property != "" {
+		if f.Property != "" && f.Builtin {
 			out.Defined[f.Property] = true
 		}
 	}
+	for _, p := range q.shipped {
+		out.Defined[p.Name] = true
+	}
 	var payload any
 	for _, f := range q.prof.Fields {
-		if p, ok := q.shipped[f.Property]; ok {
+		if p, ok := q.shipped[f.Field]; ok {
 			// A shipped property exists for its log source type only and
 			// reads the payload through its JSON expression.
 			if p.LogSourceTypeID != dt {
@@ -121,9 +128,12 @@ func (q *qradarRunner) event(raw []byte, ev map[string]any, form string) evalaql
 				}
 			}
 			if v, ok := jsonExpression(payload, p.JSONExpression); ok {
-				out.Properties[f.Property] = v
+				out.Properties[p.Name] = v
 			}
 			continue
+		}
+		if f.Property != "" && !f.Builtin {
+			continue // detgen's, not shipped for this rule: not on the console
 		}
 		vs := fieldValues(q.ls, ev, f.Field)
 		if len(vs) == 0 {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/detgen/detgen/backends/qradar/content"
 	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
@@ -63,6 +64,16 @@ type FieldSpec struct {
 	// Unavailable says why the field cannot be tested on QRadar; using
 	// it is a compile error that quotes the reason.
 	Unavailable string `yaml:"unavailable"`
+}
+
+// ConsoleName is the name the console knows f's property by: a builtin
+// property is the DSM's and keeps IBM's name; one detgen ships is
+// namespaced with prefix, so it cannot collide with a console's own.
+func (f FieldSpec) ConsoleName(prefix string) string {
+	if f.Builtin {
+		return f.Property
+	}
+	return content.PropertyName(prefix, f.Property)
 }
 
 var (
@@ -158,7 +169,7 @@ func (p *Profile) deviceFilter() string {
 
 // Property is a QRadar custom event property a rule's query reads.
 type Property struct {
-	Name            string // as referenced in the AQL
+	Name            string // as the mapping gives it; the console's is content.PropertyName(prefix, Name)
 	Field           string // logical field
 	JSONExpression  string // QRadar JSON expression into the DSM payload
 	LogSourceTypeID int
@@ -167,7 +178,8 @@ type Property struct {
 // Properties lists, sorted by name, the custom properties the query for r
 // reads: the console must define them (as JSON-expression properties of
 // the log source type) or the property tests never match and only the
-// payload fallback works.
+// payload fallback works. Names are bare (the mapping's): the extension
+// builder and the driver's per-rule list namespace them, once each.
 func Properties(r *ir.Rule) ([]Property, error) {
 	prof, ls, err := LoadProfile(r.Logsource)
 	if err != nil {
@@ -185,6 +197,27 @@ func Properties(r *ir.Rule) ([]Property, error) {
 	}
 	for _, f := range r.Fields() {
 		used[f] = true
+	}
+	// Groups, aggregates and sequence steps read fields too: a property
+	// the search groups by and the extension lacks would be NULL on the
+	// console, and the group never forms.
+	if a := r.Aggregate; a != nil {
+		for _, f := range a.GroupBy {
+			used[f] = true
+		}
+		if a.Field != "" {
+			used[a.Field] = true
+		}
+	}
+	if s := r.Sequence; s != nil {
+		for _, f := range s.Join {
+			used[f] = true
+		}
+		for _, st := range s.Steps {
+			for _, f := range (&ir.Rule{Condition: st.When}).Fields() {
+				used[f] = true
+			}
+		}
 	}
 	// The profile's own record filter reads fields too.
 	if prof.Scope != nil {

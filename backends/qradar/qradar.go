@@ -20,8 +20,11 @@ import (
 	"github.com/detgen/detgen/templates"
 )
 
-// Generate renders the AQL query for r.
-func Generate(r *ir.Rule) ([]byte, error) {
+// Generate renders the AQL query for r. prefix namespaces the custom
+// properties detgen ships (content.PropertyName); it is the extension's
+// setting, passed by the driver (driver.QRadarOptions.PropertyPrefix), so
+// the AQL reads exactly the names the extension defines.
+func Generate(r *ir.Rule, prefix string) ([]byte, error) {
 	prof, ls, err := LoadProfile(r.Logsource)
 	if err != nil {
 		return nil, err
@@ -37,7 +40,7 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{prof: prof, ls: ls}
+	g := &gen{prof: prof, ls: ls, prefix: prefix}
 	var data any
 	switch {
 	case r.Aggregate != nil:
@@ -80,9 +83,10 @@ type queryData struct {
 }
 
 type gen struct {
-	prof *Profile
-	ls   *mappings.Logsource
-	rule *ir.Rule
+	prof   *Profile
+	ls     *mappings.Logsource
+	rule   *ir.Rule
+	prefix string // of detgen's own custom properties
 }
 
 func (g *gen) fail(m ir.Expr, format string, args ...any) {
@@ -347,7 +351,7 @@ func (g *gen) valueExpr(field string) (string, error) {
 	f, ok := g.prof.field(field)
 	switch {
 	case ok && f.Property != "":
-		return aql.QuoteIdent(f.Property)
+		return aql.QuoteIdent(f.ConsoleName(g.prefix))
 	case ok && f.Column != "":
 		return f.Column, nil
 	}

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/detgen/detgen/backends/qradar/content"
 	"github.com/detgen/detgen/internal/hostile"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/aql"
@@ -60,7 +62,7 @@ func benign(r *ir.Rule) *ir.Rule {
 
 func TestHostileValuesStayLiteral(t *testing.T) {
 	r := hostile.Rule()
-	out, err := Generate(r)
+	out, err := Generate(r, content.DefaultPropertyPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +70,7 @@ func TestHostileValuesStayLiteral(t *testing.T) {
 		t.Errorf("checks fail on the hostile query: %v", errs)
 	}
 	lits := literals(t, out)
-	ref, err := Generate(benign(r))
+	ref, err := Generate(benign(r), content.DefaultPropertyPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func TestJSONText(t *testing.T) {
 func TestScoreGateWhenNoSingleSignalAlerts(t *testing.T) {
 	r := hostile.Rule()
 	r.Scoring.Threshold = 20 // every signal weighs 10
-	out, err := Generate(r)
+	out, err := Generate(r, content.DefaultPropertyPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,4 +146,99 @@ func TestScoreGateWhenNoSingleSignalAlerts(t *testing.T) {
 		t.Errorf("no score gate in:\n%s", out)
 	}
 	literals(t, out)
+}
+
+// quotedNames are the quoted identifiers of an AQL: the properties it reads.
+func quotedNames(t *testing.T, src []byte) map[string]bool {
+	t.Helper()
+	q, err := aql.Parse(string(src))
+	if err != nil {
+		t.Fatalf("generated AQL does not parse: %v\n%s", err, src)
+	}
+	out := map[string]bool{}
+	aql.Inspect(q, func(n aql.Node) bool {
+		if id, ok := n.(*aql.Ident); ok && id.Quoted {
+			out[id.Name] = true
+		}
+		return true
+	})
+	return out
+}
+
+// Every property a search reads, in its select list, filter, groups,
+// aggregate and sequence steps, is named as the console knows it: detgen's
+// own with the prefix, the DSM's (builtin) as IBM names them.
+func TestPropertyNamesAreNamespaced(t *testing.T) {
+	const prefix = "ns_"
+	eq := func(field, v string) *ir.Match {
+		return &ir.Match{Field: field, Type: ir.String, Op: ir.Equals, Values: []string{v}}
+	}
+	rule := func(ls string, cond ir.Expr) *ir.Rule {
+		return &ir.Rule{SourceFile: "t.yaml", Name: "t", Logsource: ls, Condition: cond}
+	}
+	single := rule("aws_cloudtrail", eq("eventName", "StopLogging"))
+	agg := rule("kubernetes_audit", eq("resource", "secrets"))
+	agg.Aggregate = &ir.Aggregate{Func: ir.DistinctCount, Field: "name", GroupBy: []string{"verb"}, Window: time.Hour, Threshold: ir.Bound{Op: ir.GT, Value: 2}}
+	seq := rule("kubernetes_audit", eq("resource", "pods"))
+	seq.Sequence = &ir.Sequence{Join: []string{"namespace"}, Window: time.Hour, Steps: []ir.Step{
+		{Name: "a", When: eq("verb", "create"), Min: 1}, {Name: "b", When: eq("user_agent", "kubectl"), Min: 1}}}
+	builtin := rule("linux_auditd", eq("type", "EXECVE"))
+	for _, tc := range []struct {
+		r    *ir.Rule
+		want []string // fields whose property the search must read
+	}{
+		{single, []string{"eventName", "eventSource", "userIdentity.arn"}}, // filter and select list
+		{agg, []string{"resource", "name", "verb"}},
+		{seq, []string{"resource", "namespace", "verb", "user_agent"}},
+		{builtin, []string{"type"}},
+	} {
+		out, err := Generate(tc.r, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prof, _, err := LoadProfile(tc.r.Logsource)
+		if err != nil {
+			t.Fatal(err)
+		}
+		console := map[string]bool{}
+		for _, f := range prof.Fields {
+			if f.Property != "" {
+				console[f.ConsoleName(prefix)] = true
+			}
+		}
+		got := quotedNames(t, out)
+		for n := range got {
+			if !console[n] {
+				t.Errorf("%s: AQL reads %q, not the console name of a mapped property\n%s", tc.r.Logsource, n, out)
+			}
+		}
+		// Properties lists exactly detgen's own properties the AQL reads:
+		// the extension defines those, and one missing is NULL on a console.
+		props, err := Properties(tc.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shipped := map[string]bool{}
+		for _, p := range props {
+			shipped[prefix+p.Name] = true
+		}
+		for n := range got {
+			if strings.HasPrefix(n, prefix) != shipped[n] {
+				t.Errorf("%s: AQL reads %q; shipped properties: %v", tc.r.Logsource, n, shipped)
+			}
+		}
+		if len(shipped) > len(got) {
+			t.Errorf("%s: ships %v, AQL reads %v", tc.r.Logsource, shipped, got)
+		}
+		for _, field := range tc.want {
+			f, _ := prof.field(field)
+			want := prefix + f.Property
+			if f.Builtin {
+				want = f.Property
+			}
+			if !got[want] {
+				t.Errorf("%s: field %s: AQL does not read %q\n%s", tc.r.Logsource, field, want, out)
+			}
+		}
+	}
 }

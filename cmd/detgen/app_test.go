@@ -2,16 +2,46 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 const specPath = "../../rules/kubernetes/t1053.007-suspicious-cronjob-job.yaml"
 const ruleID = "14c5ecd1-d826-4822-9987-96a68c25fef2"
+
+// ruleVersion is specPath's version (read from it, so a new version of
+// the shipped rule needs no edit here); the tests bump it to ruleVersion+1.
+var ruleVersion = specVersion(specPath)
+
+// specVersion reads the version line of a spec.
+func specVersion(path string) int {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	m := regexp.MustCompile(`(?m)^version: (\d+)$`).FindSubmatch(src)
+	if m == nil {
+		panic(path + ": no version line")
+	}
+	v, _ := strconv.Atoi(string(m[1]))
+	return v
+}
+
+// lineOf is the 1-based line of src on which the first occurrence of frag
+// ends.
+func lineOf(src, frag string) int {
+	i := strings.Index(src, frag)
+	if i < 0 {
+		panic(fmt.Sprintf("%q not in the spec", frag))
+	}
+	return strings.Count(src[:i+len(frag)], "\n") + 1
+}
 
 func detgen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -97,7 +127,9 @@ func TestBuildMalformedSpecWritesNothing(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{bad + ":28:1: document: unknown key \"severty\"", "detgen: 1 error\n"} {
+	// "severty: x" sits on the line after "severity: high".
+	severty := fmt.Sprintf("%s:%d:1: document: unknown key \"severty\"", bad, lineOf(string(src), "\nseverity: high\n"))
+	for _, want := range []string{severty, "detgen: 1 error\n"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -154,7 +186,7 @@ func TestValidateAndList(t *testing.T) {
 		t.Errorf("validate: exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 	code, stdout, _ = detgen(t, "list", "--rules", "../../rules")
-	if code != 0 || !strings.Contains(stdout, ruleID+"  2    T1053.007  high      kubernetes_suspicious_cronjob_job_creation") {
+	if code != 0 || !strings.Contains(stdout, ruleID+"  "+strconv.Itoa(ruleVersion)+"    T1053.007  high      kubernetes_suspicious_cronjob_job_creation") {
 		t.Errorf("list: exit %d stdout:\n%s", code, stdout)
 	}
 }
@@ -243,11 +275,11 @@ func TestCheckVersionsNamesRuleAndTarget(t *testing.T) {
 	src, _ := os.ReadFile(specPath)
 	spec := filepath.Join(rules, "rule.yaml")
 	change := func(b []byte) []byte {
-		return bytes.Replace(b, []byte("socat, xmrig]"), []byte("socat, xmrig, hydra]"), 1)
+		return addHydra(b)
 	}
 	os.WriteFile(spec, change(src), 0o644)
 	code, _, errOut := detgen(t, "build", "--check-versions", "--rules", rules, "--lock", "../../rules.lock.json", "--out", filepath.Join(dir, "dist"))
-	want := "rule kubernetes_suspicious_cronjob_job_creation (" + ruleID + "): compiled output changed for chronicle, qradar, sigma but version 2 was not bumped"
+	want := "rule kubernetes_suspicious_cronjob_job_creation (" + ruleID + "): compiled output changed for chronicle, qradar, sigma but version " + strconv.Itoa(ruleVersion) + " was not bumped"
 	if code != 1 || !strings.Contains(errOut, want) {
 		t.Fatalf("exit %d, stderr:\n%s\nwant %q", code, errOut, want)
 	}
@@ -256,16 +288,13 @@ func TestCheckVersionsNamesRuleAndTarget(t *testing.T) {
 	}
 	// The same change with a bump, modified date and changelog line is
 	// accepted by detgen lock.
-	bumped := change(src)
-	bumped = bytes.Replace(bumped, []byte("version: 2\n"), []byte("version: 3\n"), 1)
-	bumped = bytes.Replace(bumped, []byte(`modified: "2026-12-01"`), []byte(`modified: "2026-12-02"`), 1)
-	bumped = bytes.Replace(bumped, []byte("\nseverity: high"), []byte("\n  - version: 3\n    date: \"2026-12-02\"\n    change: hydra images are suspicious.\nseverity: high"), 1)
+	bumped := bumpVersion(change(src))
 	os.WriteFile(spec, bumped, 0o644)
 	lock := filepath.Join(dir, "rules.lock.json")
 	orig, _ := os.ReadFile("../../rules.lock.json")
 	os.WriteFile(lock, orig, 0o644)
 	code, out, errOut := detgen(t, "lock", "--rules", rules, "--lock", lock)
-	if code != 0 || !strings.Contains(out, "at version 3, was 2 (chronicle, qradar, sigma output changed)") {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("at version %d, was %d (chronicle, qradar, sigma output changed)", ruleVersion+1, ruleVersion)) {
 		t.Fatalf("lock: exit %d\n%s%s", code, out, errOut)
 	}
 	if code, _, errOut := detgen(t, "build", "--check-versions", "--rules", rules, "--lock", lock, "--out", filepath.Join(dir, "dist")); code != 0 {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -57,9 +59,9 @@ func TestLockSaysWhatWasLocked(t *testing.T) {
 		edit func([]byte) []byte
 		want string
 	}{
-		{nil, "locked new rule " + name + " (" + ruleID + ") at version 2\ndetgen: " + lock + " now holds 1 rule\n"},
+		{nil, fmt.Sprintf("locked new rule %s (%s) at version %d\ndetgen: %s now holds 1 rule\n", name, ruleID, ruleVersion, lock)},
 		{nil, "detgen: " + lock + " is up to date: 1 rule, nothing to lock\n"},
-		{bump, "locked " + name + " (" + ruleID + ") at version 3, was 2 (chronicle, qradar, sigma output changed)\ndetgen: " + lock + " now holds 1 rule\n"},
+		{bump, fmt.Sprintf("locked %s (%s) at version %d, was %d (chronicle, qradar, sigma output changed)\ndetgen: %s now holds 1 rule\n", name, ruleID, ruleVersion+1, ruleVersion, lock)},
 	}
 	for i, s := range steps {
 		if s.edit != nil {
@@ -76,8 +78,24 @@ func TestLockSaysWhatWasLocked(t *testing.T) {
 // bump changes the rule's output with the version bump, date and
 // changelog line that make the change lockable.
 func bump(src []byte) []byte {
-	b := bytes.Replace(src, []byte("socat, xmrig]"), []byte("socat, xmrig, hydra]"), 1)
-	b = bytes.Replace(b, []byte("version: 2\n"), []byte("version: 3\n"), 1)
-	b = bytes.Replace(b, []byte(`modified: "2026-12-01"`), []byte(`modified: "2026-12-02"`), 1)
-	return bytes.Replace(b, []byte("\nseverity: high"), []byte("\n  - version: 3\n    date: \"2026-12-02\"\n    change: hydra images are suspicious.\nseverity: high"), 1)
+	return bumpVersion(addHydra(src))
+}
+
+// addHydra adds an image keyword to the shipped rule's suspicious images,
+// which changes every target's output.
+func addHydra(src []byte) []byte {
+	out := bytes.Replace(src, []byte("socat, xmrig,"), []byte("socat, xmrig, hydra,"), 1)
+	if bytes.Equal(out, src) {
+		panic("the shipped rule no longer lists socat, xmrig, among its images")
+	}
+	return out
+}
+
+// bumpVersion gives specPath's source the next version, modified date
+// and changelog line.
+func bumpVersion(src []byte) []byte {
+	next := ruleVersion + 1
+	b := bytes.Replace(src, []byte(fmt.Sprintf("version: %d\n", ruleVersion)), []byte(fmt.Sprintf("version: %d\n", next)), 1)
+	b = regexp.MustCompile(`(?m)^modified: ".*"$`).ReplaceAll(b, []byte(`modified: "2026-12-03"`))
+	return bytes.Replace(b, []byte("\nseverity: high"), []byte(fmt.Sprintf("\n  - version: %d\n    date: \"2026-12-03\"\n    change: hydra images are suspicious.\nseverity: high", next)), 1)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/detgen/detgen/backends/chronicle"
 	"github.com/detgen/detgen/backends/qradar"
+	"github.com/detgen/detgen/backends/qradar/content"
 	"github.com/detgen/detgen/backends/sigma"
 	evalyaral "github.com/detgen/detgen/eval/yaral"
 	"github.com/detgen/detgen/internal/hostile"
@@ -54,7 +55,7 @@ func FuzzGenerators(f *testing.F) {
 				When: &ir.Match{Field: "image", Type: ir.String, Op: ir.Contains, Values: []string{v}}}}},
 		}
 
-		out, err := qradar.Generate(r)
+		out, err := qradar.Generate(r, content.DefaultPropertyPrefix)
 		if err != nil {
 			t.Fatalf("qradar: %v", err)
 		}

@@ -86,9 +86,9 @@ type Options struct {
 	QRadarVersion string
 }
 
-// DefaultPropertyPrefix is the namespace detgen's own custom properties are
-// meant to carry on a console, so that they never collide with a
-// console's existing properties (see PropertyName).
+// DefaultPropertyPrefix is the namespace detgen's own custom properties
+// carry on a console (driver.QRadarOptions), so that they never collide
+// with a console's existing properties (see PropertyName).
 const DefaultPropertyPrefix = "detgen_"
 
 // PropertyName is the console name of a custom property: prefix + name. It
@@ -282,8 +282,10 @@ func document(opts Options, searches []Search) (*xmlContent, error) {
 				return true
 			})
 		}
+		defined := map[string]bool{}
 		for _, p := range s.Properties {
 			name := PropertyName(opts.PropertyPrefix, p.Name)
+			defined[name] = true
 			pw := fmt.Sprintf("%s: property %q", where, name)
 			if err := checkPropertyName(name); err != nil {
 				bad("%s: %v", pw, err)
@@ -305,6 +307,15 @@ func document(opts Options, searches []Search) (*xmlContent, error) {
 					pw, old.JSONExpression, p.JSONExpression, p.LogSourceTypeID)
 			} else if !ok {
 				props[k] = Property{Name: name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID}
+			}
+		}
+		// And the converse: a name in detgen's namespace the AQL reads is
+		// one the search ships, or it is NULL on every console.
+		if opts.PropertyPrefix != "" {
+			for _, n := range sortedKeys(quoted) {
+				if strings.HasPrefix(n, opts.PropertyPrefix) && !defined[n] {
+					bad("%s: the AQL reads property %q, which the search does not define (qradar.Properties must list every field the AQL reads)", where, n)
+				}
 			}
 		}
 		if len(errs) > 0 {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -351,6 +352,14 @@ func TestPropertyNamespacing(t *testing.T) {
 	d := parse(t, mustArchiveOpts(t, o, s))
 	if d.Properties[0].Name != "detgen_objectRef_resource" || d.Properties[1].Name != "detgen_verb" {
 		t.Errorf("properties not namespaced: %+v", d.Properties)
+	}
+	// A namespaced name the AQL reads but the search does not define
+	// would be NULL on every console.
+	short := s
+	short.Properties = s.Properties[:1]
+	if _, err := content.Build(o, []content.Search{short}); err == nil ||
+		!strings.Contains(err.Error(), fmt.Sprintf("the AQL reads property %q, which the search does not define", "detgen_"+s.Properties[1].Name)) {
+		t.Errorf("AQL reading an undefined namespaced property: %v", err)
 	}
 	// A payload pattern that merely contains the property name in a
 	// string does not count as reading it.
