@@ -145,7 +145,8 @@ func Matches(e Expr) []*Match {
 }
 
 // Fields lists the logical fields r reads (condition and signals, field
-// references included), in first-use order.
+// references included, then an aggregation's group and aggregated fields,
+// a sequence's join fields and its steps'), in first-use order.
 func (r *Rule) Fields() []string {
 	var out []string
 	seen := map[string]bool{}
@@ -169,6 +170,22 @@ func (r *Rule) Fields() []string {
 	if r.Scoring != nil {
 		for _, s := range r.Scoring.Signals {
 			visit(s.When)
+		}
+	}
+	if a := r.Aggregate; a != nil {
+		for _, f := range a.GroupBy {
+			add(f)
+		}
+		if a.Field != "" {
+			add(a.Field)
+		}
+	}
+	if q := r.Sequence; q != nil {
+		for _, f := range q.Join {
+			add(f)
+		}
+		for _, st := range q.Steps {
+			visit(st.When)
 		}
 	}
 	return out

@@ -195,29 +195,11 @@ func Properties(r *ir.Rule) ([]Property, error) {
 			}
 		}
 	}
+	// r.Fields() holds the aggregation's and the sequence's fields too: a
+	// property the search groups by and the extension lacks would be NULL
+	// on the console, and the group would never form.
 	for _, f := range r.Fields() {
 		used[f] = true
-	}
-	// Groups, aggregates and sequence steps read fields too: a property
-	// the search groups by and the extension lacks would be NULL on the
-	// console, and the group never forms.
-	if a := r.Aggregate; a != nil {
-		for _, f := range a.GroupBy {
-			used[f] = true
-		}
-		if a.Field != "" {
-			used[a.Field] = true
-		}
-	}
-	if s := r.Sequence; s != nil {
-		for _, f := range s.Join {
-			used[f] = true
-		}
-		for _, st := range s.Steps {
-			for _, f := range (&ir.Rule{Condition: st.When}).Fields() {
-				used[f] = true
-			}
-		}
 	}
 	// The profile's own record filter reads fields too.
 	if prof.Scope != nil {
