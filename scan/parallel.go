@@ -60,22 +60,28 @@ func (s *Scanner) Scan(r io.Reader, hit func(Hit), bad func(line int, err error)
 	for b := range order {
 		<-b.done
 		for j, v := range b.verdicts {
-			st.Lines++
-			st.Bytes += int64(b.sizes[j])
-			if b.tooLong[j] {
-				st.Malformed++
-				bad(st.Lines, errTooLong)
-			} else {
-				s.apply(st.Lines, v, &st, hit, bad)
-			}
-			if progress != nil && st.Lines%100000 == 0 {
-				progress(st)
-			}
+			countLine(&st, b.sizes[j], b.tooLong[j], bad, progress, func() { s.apply(st.Lines, v, &st, hit, bad) })
 		}
 	}
 	wg.Wait()
 	s.flush(&st, hit)
 	return st, readErr
+}
+
+// countLine counts one line of size bytes and reports an overlong one;
+// any other is handled by judge. Every 100,000 lines, progress is called.
+func countLine(st *Stats, size int, tooLong bool, bad func(int, error), progress func(Stats), judge func()) {
+	st.Lines++
+	st.Bytes += int64(size)
+	if tooLong {
+		st.Malformed++
+		bad(st.Lines, errTooLong)
+	} else {
+		judge()
+	}
+	if progress != nil && st.Lines%100000 == 0 {
+		progress(*st)
+	}
 }
 
 // batchBytes is about how much text one batch holds.
@@ -137,17 +143,7 @@ func (s *Scanner) scanSerial(r io.Reader, hit func(Hit), bad func(line int, err 
 	for {
 		line, n, tooLong, err := readLine(br)
 		if n > 0 {
-			st.Lines++
-			st.Bytes += int64(n)
-			if tooLong {
-				st.Malformed++
-				bad(st.Lines, errTooLong)
-			} else {
-				s.line(st.Lines, line, &st, hit, bad)
-			}
-			if progress != nil && st.Lines%100000 == 0 {
-				progress(st)
-			}
+			countLine(&st, n, tooLong, bad, progress, func() { s.line(st.Lines, line, &st, hit, bad) })
 		}
 		if err == io.EOF {
 			s.flush(&st, hit)

@@ -9,6 +9,26 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// scanAll scans log with s (serially with serial) and returns every hit
+// and complaint, as text, in order, and the counts.
+func scanAll(t *testing.T, s *Scanner, log []byte, serial bool) ([]string, Stats) {
+	t.Helper()
+	var out []string
+	hit := func(h Hit) {
+		out = append(out, fmt.Sprintf("%d %s %d %v %v", h.Line, h.Rule, h.Score, h.Signals, h.Summary))
+	}
+	bad := func(line int, err error) { out = append(out, fmt.Sprintf("%d malformed: %v", line, err)) }
+	scan := s.Scan
+	if serial {
+		scan = s.scanSerial
+	}
+	st, err := scan(bytes.NewReader(log), hit, bad, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, st
+}
+
 // TestProjectedScanAgrees: decoding only the paths the rules, catalogs and
 // readers read (record/prune) gives the same hits, malformed lines and
 // counts as decoding whole lines, over the Kubernetes corpus (Event, GKE,
@@ -35,19 +55,19 @@ func TestProjectedScanAgrees(t *testing.T) {
 		} else if s.tree == nil {
 			t.Fatal("the shipped rules should not need whole records")
 		}
-		var out []string
-		st, err := s.Scan(bytes.NewReader(log.Bytes()), func(h Hit) {
-			out = append(out, fmt.Sprintf("%d %s %d %v %v", h.Line, h.Rule, h.Score, h.Signals, h.Summary))
-		}, func(line int, err error) {
-			out = append(out, fmt.Sprintf("%d malformed", line))
-		}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out, st
+		return scanAll(t, s, log.Bytes(), false)
 	}
 	whole, wst := run(true)
 	pruned, pst := run(false)
+	// The two decoders word a malformed line differently; the line is
+	// what must agree.
+	for _, out := range [][]string{whole, pruned} {
+		for i, o := range out {
+			if j := strings.Index(o, " malformed: "); j >= 0 {
+				out[i] = o[:j] + " malformed"
+			}
+		}
+	}
 	if diff := cmp.Diff(whole, pruned); diff != "" {
 		t.Errorf("hits differ (-whole +pruned):\n%s", diff)
 	}
@@ -84,21 +104,7 @@ func TestParallelScanAgreesWithSerial(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []string
-		h := func(h Hit) {
-			out = append(out, fmt.Sprintf("%d %s %d %v %v", h.Line, h.Rule, h.Score, h.Signals, h.Summary))
-		}
-		b := func(line int, err error) { out = append(out, fmt.Sprintf("%d malformed: %v", line, err)) }
-		var st Stats
-		if serial {
-			st, err = s.scanSerial(bytes.NewReader(log.Bytes()), h, b, nil)
-		} else {
-			st, err = s.Scan(bytes.NewReader(log.Bytes()), h, b, nil)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out, st
+		return scanAll(t, s, log.Bytes(), serial)
 	}
 	serial, sst := run(true)
 	parallel, pst := run(false)
@@ -158,15 +164,7 @@ func TestPrefilteredScanAgreesWithUnfiltered(t *testing.T) {
 			}
 			s.index = newNeedleIndex(s.filters)
 		}
-		var out []string
-		st, err := s.Scan(bytes.NewReader(log.Bytes()), func(h Hit) {
-			out = append(out, fmt.Sprintf("%d %s %d %v %v", h.Line, h.Rule, h.Score, h.Signals, h.Summary))
-		}, func(line int, err error) {
-			out = append(out, fmt.Sprintf("%d malformed: %v", line, err))
-		}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		out, st := scanAll(t, s, log.Bytes(), false)
 		// Lines skipped unread are not known to be records or not.
 		st.Prefiltered, st.Decoded, st.Records, st.NotAudit = 0, 0, 0, 0
 		return out, st

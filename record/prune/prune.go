@@ -119,7 +119,8 @@ func (t *Tree) child(key string) *Tree {
 
 // value decodes the value at d.i under node t: objects keep the keys t
 // has children for (all keys inside a whole value), lists keep every
-// element under t, scalars are kept.
+// element under t, scalars are kept. Under a nil t the value is only
+// validated and skipped (nothing is built).
 func (d *decoder) value(t *Tree, depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, d.fail("exceeded max depth")
@@ -130,7 +131,10 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 	switch d.data[d.i] {
 	case '{':
 		d.i++
-		m := map[string]any{}
+		var m map[string]any
+		if t != nil {
+			m = map[string]any{}
+		}
 		d.space()
 		if d.i < len(d.data) && d.data[d.i] == '}' {
 			d.i++
@@ -148,14 +152,12 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 			}
 			d.i++
 			d.space()
-			if c != nil {
-				v, err := d.value(c, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				m[key] = v
-			} else if err := d.skip(depth + 1); err != nil {
+			v, err := d.value(c, depth+1)
+			if err != nil {
 				return nil, err
+			}
+			if c != nil {
+				m[key] = v
 			}
 			d.space()
 			if d.i >= len(d.data) {
@@ -173,7 +175,10 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 		}
 	case '[':
 		d.i++
-		list := []any{}
+		var list []any
+		if t != nil {
+			list = []any{}
+		}
 		d.space()
 		if d.i < len(d.data) && d.data[d.i] == ']' {
 			d.i++
@@ -185,7 +190,9 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			list = append(list, v)
+			if t != nil {
+				list = append(list, v)
+			}
 			d.space()
 			if d.i >= len(d.data) {
 				return nil, d.fail("unexpected end")
@@ -204,8 +211,11 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 	// A scalar (on the way to a path, a scalar where an object was
 	// expected, is kept too, as encoding/json keeps it).
 	start := d.i
-	if err := d.skip(depth); err != nil {
+	if err := d.scalarEnd(); err != nil {
 		return nil, err
+	}
+	if t == nil {
+		return nil, nil
 	}
 	return scalar(d.data[start:d.i])
 }
@@ -245,7 +255,8 @@ func ascii(b []byte) bool {
 }
 
 // key reads an object key and returns the node under it (nil: the value
-// is skipped) and the key as encoding/json would unquote it. A plain key
+// is skipped; always under a nil t) and the key as encoding/json would
+// unquote it. A plain key
 // is looked up without copying it; a key on the tree shares the node's
 // name.
 func (d *decoder) key(t *Tree) (*Tree, string, error) {
@@ -256,6 +267,9 @@ func (d *decoder) key(t *Tree) (*Tree, string, error) {
 	esc, err := d.str()
 	if err != nil {
 		return nil, "", err
+	}
+	if t == nil {
+		return nil, "", nil
 	}
 	raw := d.data[start+1 : d.i-1]
 	if !esc && ascii(raw) {
@@ -332,82 +346,12 @@ func indexQuoteOrBackslash(b []byte) int {
 	return q
 }
 
-// skip validates the value at d.i and moves past it.
-func (d *decoder) skip(depth int) error {
-	if depth > maxDepth {
-		return d.fail("exceeded max depth")
-	}
-	if d.i >= len(d.data) {
-		return d.fail("unexpected end")
-	}
+// scalarEnd validates the scalar at d.i and moves past it.
+func (d *decoder) scalarEnd() error {
 	switch c := d.data[d.i]; {
 	case c == '"':
 		_, err := d.str()
 		return err
-	case c == '{':
-		d.i++
-		d.space()
-		if d.i < len(d.data) && d.data[d.i] == '}' {
-			d.i++
-			return nil
-		}
-		for {
-			d.space()
-			if d.i >= len(d.data) || d.data[d.i] != '"' {
-				return d.fail("expected string for object key")
-			}
-			if _, err := d.str(); err != nil {
-				return err
-			}
-			d.space()
-			if d.i >= len(d.data) || d.data[d.i] != ':' {
-				return d.fail("expected colon after object key")
-			}
-			d.i++
-			d.space()
-			if err := d.skip(depth + 1); err != nil {
-				return err
-			}
-			d.space()
-			if d.i >= len(d.data) {
-				return d.fail("unexpected end")
-			}
-			switch d.data[d.i] {
-			case ',':
-				d.i++
-				continue
-			case '}':
-				d.i++
-				return nil
-			}
-			return d.fail("expected , or } after object value")
-		}
-	case c == '[':
-		d.i++
-		d.space()
-		if d.i < len(d.data) && d.data[d.i] == ']' {
-			d.i++
-			return nil
-		}
-		for {
-			d.space()
-			if err := d.skip(depth + 1); err != nil {
-				return err
-			}
-			d.space()
-			if d.i >= len(d.data) {
-				return d.fail("unexpected end")
-			}
-			switch d.data[d.i] {
-			case ',':
-				d.i++
-				continue
-			case ']':
-				d.i++
-				return nil
-			}
-			return d.fail("expected , or ] after array element")
-		}
 	case c == 't':
 		return d.literal("true")
 	case c == 'f':
