@@ -58,6 +58,9 @@ type FieldSpec struct {
 	Column        string   `yaml:"column"`
 	PayloadKey    string   `yaml:"payload_key"`
 	PayloadArrays []string `yaml:"payload_arrays"`
+	// PayloadObject names the JSON object the payload_key sits in (a
+	// hostPath volume's "path"): its members may come in any order.
+	PayloadObject string `yaml:"payload_object"`
 	// Builtin marks a property the DSM (or IBM's content extension for
 	// it) defines already: no JSON-expression property is shipped for it.
 	Builtin bool `yaml:"builtin"`
@@ -130,6 +133,11 @@ func loadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
 		}
 		if _, err := aql.QuoteIdent(f.Property); f.Property != "" && err != nil {
 			errs2.Add(f.Pos, "property: %v", err)
+		}
+		if f.PayloadObject != "" {
+			if _, ok := plainPayloadKey(f.PayloadKey); !ok || !columnRE.MatchString(f.PayloadObject) {
+				errs2.Add(f.Pos, "field %q: payload_object %q needs a plain JSON key name and a payload_key of the form \"key\":", f.Field, f.PayloadObject)
+			}
 		}
 		if f.PayloadKey != "" && len(f.PayloadArrays) > 0 {
 			errs2.Add(f.Pos, "field %q: give payload_key or payload_arrays, not both", f.Field)

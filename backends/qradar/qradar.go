@@ -563,6 +563,14 @@ func (g *gen) payload(m *ir.Match, f FieldSpec) (string, bool) {
 		return "", false
 	}
 	key, plainKey := plainPayloadKey(f.PayloadKey)
+	if f.PayloadObject != "" {
+		// A key inside an object whose members the sender may order as
+		// it likes: every test is bound to the key, after any members.
+		if quote == "" || !plainKey {
+			return "", false
+		}
+		return boundTest(objectMember(f.PayloadObject, key), m, nocase)
+	}
 	var alts []string
 	for _, v := range m.Values {
 		switch {
@@ -612,6 +620,15 @@ func arrayElement(keys []string) string {
 		quoted[i] = aql.RegexQuote(k)
 	}
 	return `"(?:` + strings.Join(quoted, "|") + `)"\s*:\s*\[(?:\s*"` + jsonStringBody + `"\s*,)*\s*"`
+}
+
+// objectMember is a regular expression that ends just after the opening
+// quote of the string value of key ("\"path\"") in the object under
+// object, whatever members with string, number, boolean or null values
+// come first.
+func objectMember(object, key string) string {
+	scalar := `(?:"` + jsonStringBody + `"|[-0-9.eE+a-z]+)`
+	return `"` + aql.RegexQuote(object) + `"\s*:\s*\{(?:\s*"` + jsonStringBody + `"\s*:\s*` + scalar + `\s*,)*\s*` + aql.RegexQuote(key) + `\s*:\s*"`
 }
 
 // boundTest is the payload regular expression for m whose values sit in
