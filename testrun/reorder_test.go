@@ -81,8 +81,9 @@ func reversedKeys(data []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// TestKeyOrderDoesNotMatter runs every shipped rule's single-event tests
-// again with every JSON object's keys in reverse order: each target must
+// TestKeyOrderDoesNotMatter runs every shipped rule's tests (single events
+// and event sequences) again with every JSON object's keys in reverse
+// order: each target must
 // reach the same verdicts (the record is the same; only a payload pattern
 // that assumed one key order would notice).
 func TestKeyOrderDoesNotMatter(t *testing.T) {
@@ -99,14 +100,22 @@ func TestKeyOrderDoesNotMatter(t *testing.T) {
 			if err := tc.LoadEvents(); err != nil {
 				t.Fatal(err)
 			}
-			if len(tc.Event) == 0 {
-				continue
+			if len(tc.Event) > 0 {
+				ev, err := reversedKeys(tc.Event)
+				if err != nil {
+					t.Fatalf("%s / %s: %v", r.Name, tc.Name, err)
+				}
+				tc.Event = ev
 			}
-			ev, err := reversedKeys(tc.Event)
-			if err != nil {
-				t.Fatalf("%s / %s: %v", r.Name, tc.Name, err)
+			seq := make([]ir.TimedEvent, len(tc.Sequence))
+			for i, te := range tc.Sequence {
+				ev, err := reversedKeys(te.Event)
+				if err != nil {
+					t.Fatalf("%s / %s: %v", r.Name, tc.Name, err)
+				}
+				seq[i] = ir.TimedEvent{At: te.At, Event: ev}
 			}
-			tc.Event, tc.Load = ev, nil
+			tc.Sequence, tc.Load = seq, nil
 			tc.Name = "keys reversed: " + tc.Name
 			c.Tests = append(c.Tests, tc)
 			cases++
