@@ -54,12 +54,16 @@ golden:
 ## (the old path), streamed cold and cached, YAML decoding of the same specs,
 ## and the CLI's seconds and peak memory per command, cold and cached; scan
 ## throughput against encoding/json and sigma-go on a generated 1 GiB audit
-## log (DETGEN_BENCH_MB to change the size); parser speeds; Sigma conversion
+## log (DETGEN_BENCH_MB to change the size); scan's needle matcher beside a
+## search per needle, and pruned JSON decoding beside encoding/json; parser
+## speeds; Sigma conversion
 ## of SigmaHQ; and scan of aggregation rules over a 1 GiB log with the peak
 ## live heap per half of the log
 bench:
 	DETGEN_BENCH_RULES=$${DETGEN_BENCH_RULES:-2000} $(GO) test ./driver -run '^$$' -bench 'Build|DecodeSpecs|CLI' -benchtime 1x -benchmem -timeout 30m
 	DETGEN_BENCH_MB=$${DETGEN_BENCH_MB:-1024} $(GO) test ./scan -run '^$$' -bench Throughput -benchtime 1x -timeout 60m
+	DETGEN_BENCH_MB=100 $(GO) test ./scan -run '^$$' -bench Matcher
+	$(GO) test ./record/prune -run '^$$' -bench Decode
 	$(GO) test ./lang/aql ./lang/yaral -run '^$$' -bench ParseCorpus
 	$(GO) test ./sigmain -run '^$$' -bench ConvertSigmaHQ -benchtime 5x
 	DETGEN_BENCH_MB=$${DETGEN_BENCH_MB:-1024} $(GO) test ./scan -run '^$$' -bench AggregateScan -benchtime 1x -timeout 60m
