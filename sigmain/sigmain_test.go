@@ -289,3 +289,26 @@ func TestConvertKeepsOutcomesApart(t *testing.T) {
 		t.Errorf("refusal points at %s", where)
 	}
 }
+
+// TestKeywordOnTextPayload: the Windows DSM stores events as key=value
+// text (mappings/qradar payload: text), so a keyword JSON would write
+// otherwise (a backslash, a quote, <) cannot be searched as JSON text and
+// is refused; a keyword JSON writes as it is still converts.
+func TestKeywordOnTextPayload(t *testing.T) {
+	q, _ := driver.LookupTarget("qradar")
+	for kw, ok := range map[string]bool{
+		`certutil`:            true,
+		`'\perfc.dat'`:        false,
+		`' -Confirm "False"'`: false,
+		`'http://f/<script'`:  false,
+	} {
+		src := strings.Replace(certutil, "    condition: all of selection_*", "    keywords:\n        - "+kw+"\n    condition: all of selection_* and keywords", 1)
+		out := Convert([]*Result{parseOne(t, src)}, []driver.Target{q})[0]
+		if out.Converted() != ok {
+			t.Errorf("keyword %s: converted %v, want %v (%v)", kw, out.Converted(), ok, out.Refused)
+		}
+		if !ok && !out.Converted() && !strings.Contains(Reason(out.Refused[0]), "the payload is key=value text, not JSON") {
+			t.Errorf("keyword %s: refused for another reason: %s", kw, Reason(out.Refused[0]))
+		}
+	}
+}

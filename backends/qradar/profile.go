@@ -28,13 +28,20 @@ type Profile struct {
 	// Scope narrows the device type to the log source's records, in the
 	// spec's detection syntax over mapped fields (Windows process
 	// creation: EventID 1 or 4688 among the Windows DSM's events).
-	Scope      *mappings.Scope `yaml:"scope"`
-	Limit      int             `yaml:"limit" detgen:"required"`
-	Last       string          `yaml:"last" detgen:"required"`
-	ScoreAlias string          `yaml:"score_alias" detgen:"required"`
-	OrderBy    []string        `yaml:"order_by" detgen:"required"`
-	Select     []Column        `yaml:"select" detgen:"required"`
-	Fields     []FieldSpec     `yaml:"fields" detgen:"required"`
+	Scope *mappings.Scope `yaml:"scope"`
+	// Payload says how the DSM stores the raw event: "json" (the
+	// default: the record as received) or "text" (key=value text, as the
+	// Windows DSM stores every channel). A keyword search is rendered as
+	// the value's JSON text; on a text payload a value JSON writes
+	// otherwise (quotes, backslashes, control characters, <, >, &) is
+	// refused, and no field has a payload fallback.
+	Payload    string      `yaml:"payload"`
+	Limit      int         `yaml:"limit" detgen:"required"`
+	Last       string      `yaml:"last" detgen:"required"`
+	ScoreAlias string      `yaml:"score_alias" detgen:"required"`
+	OrderBy    []string    `yaml:"order_by" detgen:"required"`
+	Select     []Column    `yaml:"select" detgen:"required"`
+	Fields     []FieldSpec `yaml:"fields" detgen:"required"`
 }
 
 // Column is one selected column: a raw AQL expression from the profile, or
@@ -118,6 +125,9 @@ func loadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
 			errs2.Add(c.Pos, "alias %q must be a plain identifier", c.Alias)
 		}
 	}
+	if p.Payload != "" && p.Payload != "json" && p.Payload != "text" {
+		errs2.Add(diag.Pos{File: "mappings/qradar/" + logsource + ".yaml"}, "payload %q must be json or text", p.Payload)
+	}
 	if !columnRE.MatchString(p.ScoreAlias) {
 		errs2.Add(diag.Pos{File: "mappings/qradar/" + logsource + ".yaml"}, "score_alias %q must be a plain identifier", p.ScoreAlias)
 	}
@@ -138,6 +148,9 @@ func loadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
 			if _, ok := plainPayloadKey(f.PayloadKey); !ok || !columnRE.MatchString(f.PayloadObject) {
 				errs2.Add(f.Pos, "field %q: payload_object %q needs a plain JSON key name and a payload_key of the form \"key\":", f.Field, f.PayloadObject)
 			}
+		}
+		if p.Payload == "text" && (f.PayloadKey != "" || len(f.PayloadArrays) > 0) {
+			errs2.Add(f.Pos, "field %q: a payload_key or payload_arrays fallback reads JSON, and this log source's payload is text", f.Field)
 		}
 		if f.PayloadKey != "" && len(f.PayloadArrays) > 0 {
 			errs2.Add(f.Pos, "field %q: give payload_key or payload_arrays, not both", f.Field)

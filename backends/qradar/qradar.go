@@ -336,6 +336,9 @@ func balanced(s string) bool {
 func (g *gen) keyword(k *ir.Keyword) string {
 	var tests []string
 	for _, v := range k.Values {
+		if g.prof.Payload == "text" && jsonText(v) != v {
+			g.fail(k, "keyword %q: the payload is key=value text, not JSON, and detgen renders keywords as JSON text, which writes this value otherwise (escaping quotes, backslashes, control characters, <, > or &)", v)
+		}
 		tests = append(tests, likeTest(payloadExpr, jsonText(v), "%", "%", !k.Cased))
 	}
 	if k.All {
