@@ -58,7 +58,7 @@ func TestLogSourceFromFilesAlone(t *testing.T) {
 	if _, err := s.Scan(in, func(h scan.Hit) { hits = append(hits, h) }, func(line int, err error) { t.Errorf("line %d: %v", line, err) }, nil); err != nil {
 		t.Fatal(err)
 	}
-	if len(hits) != 1 || hits[0].Line != 1 || hits[0].Logsource != "github_audit" || len(hits[0].Summary) != 3 {
+	if len(hits) != 1 || hits[0].Line != 1 || hits[0].Logsource != "github_visibility" || len(hits[0].Summary) != 3 {
 		t.Errorf("hits = %+v, want line 1 with a three-field summary", hits)
 	}
 }

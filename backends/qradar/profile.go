@@ -18,8 +18,12 @@ import (
 // reaches a QRadar event and how the query is laid out.
 type Profile struct {
 	// DSM describes, for the docs, the log source the console needs.
-	DSM         string `yaml:"dsm"`
-	DeviceTypes []int  `yaml:"device_types" detgen:"required"`
+	DSM string `yaml:"dsm"`
+	// DeviceTypes are the log source types of the DSMs that parse the
+	// records. Empty where no QRadar DSM parses them (GitHub audit
+	// events): then every field must be unavailable, so no query is
+	// generated and no device type has to be made up.
+	DeviceTypes []int `yaml:"device_types"`
 	// Forms maps a record form (package reader) to the device type of the
 	// DSM that parses it. Records of a form not listed arrive through
 	// another DSM: another device type and none of these properties.
@@ -130,6 +134,13 @@ func loadProfile(logsource string) (*Profile, *mappings.Logsource, error) {
 	}
 	if !columnRE.MatchString(p.ScoreAlias) {
 		errs2.Add(diag.Pos{File: "mappings/qradar/" + logsource + ".yaml"}, "score_alias %q must be a plain identifier", p.ScoreAlias)
+	}
+	if len(p.DeviceTypes) == 0 {
+		for _, f := range p.Fields {
+			if f.Unavailable == "" {
+				errs2.Add(f.Pos, "field %q is mapped, but the profile names no device_types: a field of a log source no DSM parses must be unavailable", f.Field)
+			}
+		}
 	}
 	for _, f := range p.Fields {
 		if _, ok := ls.Field(f.Field); !ok {

@@ -378,7 +378,7 @@ func TestMappingsOverlay(t *testing.T) {
 		t.Errorf("empty overlay: exit %d, %s", code, errOut)
 	}
 	// Without the overlay the log source is unknown.
-	if code, _, errOut := detgen(t, "validate", rules+"/repo-made-public.yaml"); code != 1 || !strings.Contains(errOut, `logsource "github_audit" is unknown`) {
+	if code, _, errOut := detgen(t, "validate", rules+"/repo-made-public.yaml"); code != 1 || !strings.Contains(errOut, `logsource "github_visibility" is unknown`) {
 		t.Errorf("without overlay: exit %d, %s", code, errOut)
 	}
 }
