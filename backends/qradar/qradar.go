@@ -50,6 +50,13 @@ func Generate(r *ir.Rule, prefix string) ([]byte, error) {
 	default:
 		data, err = g.query(r)
 	}
+	if err == nil && len(prof.DeviceTypes) == 0 {
+		// No DSM parses these records: there is no event to query. A
+		// field test is refused above, at its position; this is a rule
+		// with none (a keyword search).
+		err = &diag.Unsupported{Pos: diag.Pos{File: r.SourceFile}, Target: "qradar", Rule: r.Name,
+			Msg: fmt.Sprintf("log source %s reaches no QRadar DSM: %s", r.Logsource, prof.DSM)}
+	}
 	if err != nil {
 		if _, ok := err.(*diag.Unsupported); ok {
 			return nil, err
