@@ -115,7 +115,11 @@ func (g *gen) block(conds ...ir.Expr) string {
 			}
 			preds = append(preds, p)
 		}
-		for _, c := range conds {
+		all := conds
+		if g.prof.scope != nil {
+			all = append([]ir.Expr{g.prof.scope}, conds...)
+		}
+		for _, c := range all {
 			for _, x := range conjuncts(c) {
 				preds = append(preds, g.expr(lt, x, true))
 			}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/yaral"
@@ -21,6 +22,13 @@ type Profile struct {
 	Forms    map[string]string `yaml:"forms"`
 	Fields   []UDMField        `yaml:"fields"`
 	Outcomes []Outcome         `yaml:"outcomes"`
+	// Scope narrows the log types to the log source's records where their
+	// event types do not (Sysmon events the parser gives no event type
+	// of their own): a detection over catalog fields, added to every log
+	// type's branch of every rule.
+	Scope *mappings.Scope `yaml:"scope"`
+	// scope is Scope compiled.
+	scope ir.Expr
 }
 
 // LogType is one UDM log type and its type-specific field paths.
@@ -152,6 +160,11 @@ func loadProfile(logsource string) (*Profile, error) {
 		if !varRE.MatchString(o.Name) || o.Name == "risk_score" {
 			bad.Add(o.Pos, "outcome name %q must match [a-z][a-z0-9_]* and not be risk_score", o.Name)
 		}
+	}
+	if p.Scope != nil {
+		scope, errs := compile.Scope(ls, p.Scope)
+		bad = append(bad, errs...)
+		p.scope = scope
 	}
 	if len(bad) > 0 {
 		return nil, bad
