@@ -159,19 +159,9 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 			if c != nil {
 				m[key] = v
 			}
-			d.space()
-			if d.i >= len(d.data) {
-				return nil, d.fail("unexpected end")
+			if done, err := d.after('}', "object value"); err != nil || done {
+				return m, err
 			}
-			switch d.data[d.i] {
-			case ',':
-				d.i++
-				continue
-			case '}':
-				d.i++
-				return m, nil
-			}
-			return nil, d.fail("expected , or } after object value")
 		}
 	case '[':
 		d.i++
@@ -193,19 +183,9 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 			if t != nil {
 				list = append(list, v)
 			}
-			d.space()
-			if d.i >= len(d.data) {
-				return nil, d.fail("unexpected end")
+			if done, err := d.after(']', "array element"); err != nil || done {
+				return list, err
 			}
-			switch d.data[d.i] {
-			case ',':
-				d.i++
-				continue
-			case ']':
-				d.i++
-				return list, nil
-			}
-			return nil, d.fail("expected , or ] after array element")
 		}
 	}
 	// A scalar (on the way to a path, a scalar where an object was
@@ -218,6 +198,24 @@ func (d *decoder) value(t *Tree, depth int) (any, error) {
 		return nil, nil
 	}
 	return scalar(d.data[start:d.i])
+}
+
+// after reads what follows an object member or an array element: a comma
+// (done is false: more follow) or the closing bracket (done).
+func (d *decoder) after(closer byte, what string) (done bool, err error) {
+	d.space()
+	if d.i >= len(d.data) {
+		return false, d.fail("unexpected end")
+	}
+	switch d.data[d.i] {
+	case ',':
+		d.i++
+		return false, nil
+	case closer:
+		d.i++
+		return true, nil
+	}
+	return false, d.fail("expected , or " + string(closer) + " after " + what)
 }
 
 // scalar decodes one validated scalar the way encoding/json decodes it
