@@ -25,10 +25,12 @@ FORCE:
 build: $(BIN)
 	./$(BIN) build
 
-## test: lint, every rule's test events on every artifact, the version
+## test: lint, every rule's test events on every artifact, mutation testing
+## of every rule (no mutant may survive), the version
 ## check, then every unit, golden, corpus and CLI test
 test: lint
 	$(GO) run ./cmd/detgen test
+	$(GO) run ./cmd/detgen -q test --mutate
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(GO) run ./cmd/detgen build --check-versions --out "$$tmp/dist"
 	$(MAKE) --no-print-directory fuzz-short

@@ -382,3 +382,31 @@ func TestMappingsOverlay(t *testing.T) {
 		t.Errorf("without overlay: exit %d, %s", code, errOut)
 	}
 }
+
+// TestMutateListsSurvivors: detgen test --mutate passes the shipped rules
+// (no mutant survives their tests) and, once an image keyword no test
+// event carries is added to the CronJob rule, names the surviving mutant
+// at its spec position and exits 1.
+func TestMutateListsSurvivors(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules")
+	os.MkdirAll(rules, 0o755)
+	abs, _ := filepath.Abs("../../rules/kubernetes/testdata")
+	os.Symlink(abs, filepath.Join(rules, "testdata"))
+	src, _ := os.ReadFile(specPath)
+	spec := filepath.Join(rules, "rule.yaml")
+	os.WriteFile(spec, src, 0o644)
+	code, out, errOut := detgen(t, "-q", "test", "--mutate", "--rules", rules)
+	if code != 0 || !strings.Contains(out, "0 survived") {
+		t.Fatalf("shipped rule: exit %d\n%s%s", code, out, errOut)
+	}
+	os.WriteFile(spec, addHydra(src), 0o644)
+	code, out, errOut = detgen(t, "-q", "test", "--mutate", "--rules", rules)
+	want := fmt.Sprintf(`%s:%d:`, spec, lineOf(string(addHydra(src)), "hydra"))
+	if code != 1 || !strings.Contains(out, want) || !strings.Contains(out, `drop value "hydra"`) || !strings.Contains(errOut, "survived") {
+		t.Fatalf("exit %d, want 1 and a survivor at %s dropping hydra:\n%s%s", code, want, out, errOut)
+	}
+	if code, _, _ := detgen(t, "test", "--mutate", "--verbose", "--rules", rules); code != 2 {
+		t.Errorf("--mutate --verbose: exit %d, want 2", code)
+	}
+}

@@ -328,9 +328,15 @@ func testCommand() *cli.Command {
 			"the spec declares the divergence for that target. Prints each failure (evaluator,\n" +
 			"expected and got: match, score, signals), a summary and a last line\n" +
 			"\"N passed, N failed\"; --verbose prints every case as a table (declared\n" +
-			"divergences marked *); --format junit writes JUnit XML (to --out, or stdout).",
+			"divergences marked *); --format junit writes JUnit XML (to --out, or stdout).\n\n" +
+			"--mutate runs mutation testing instead: every condition of each rule dropped\n" +
+			"or negated and every value dropped, in turn, on the spec and on each target's\n" +
+			"regenerated artifact; a mutant no test case tells apart from the rule survives,\n" +
+			"and is listed with its spec position and the artifact line that changed. Exit\n" +
+			"status 1 when any survives: add the test event that kills it.",
 		Flags: []cli.Flag{
 			rulesFlag,
+			&cli.BoolFlag{Name: "mutate", Usage: "mutation testing: list every mutant of the rules that their tests do not kill"},
 			&cli.BoolFlag{Name: "verbose", Usage: "print every case and evaluator as a table"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, or junit (JUnit XML: one testsuite per rule, one testcase per case and evaluator)"},
 			&cli.StringFlag{Name: "out", Usage: "with --format junit: write the XML to this file and the text report to stdout"},
@@ -345,6 +351,12 @@ func testCommand() *cli.Command {
 			}
 			if c.IsSet("out") && format != "junit" {
 				return usagef("--out needs --format junit")
+			}
+			if c.Bool("mutate") {
+				if c.IsSet("format") || c.IsSet("out") || c.Bool("verbose") {
+					return usagef("--mutate takes no --format, --out or --verbose")
+				}
+				return runMutate(c)
 			}
 			rules, results, err := runTests(c)
 			if err != nil {
@@ -373,6 +385,41 @@ func testCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// runMutate builds every rule and runs its mutants on the spec and every
+// target, printing each survivor and a summary.
+func runMutate(c *cli.Context) error {
+	p := newProgress(c)
+	rules, arts, warns, err := buildDirProgress(c.String("rules"), p, "test")
+	if err != nil {
+		p.Close()
+		return err
+	}
+	byRule := map[*ir.Rule][]driver.Artifact{}
+	for _, a := range arts {
+		byRule[a.Rule] = append(byRule[a.Rule], a)
+	}
+	p.Phase("test: mutating", len(rules), "rules")
+	var survivors []testrun.Survivor
+	total := 0
+	for _, r := range rules {
+		s, n, err := testrun.Mutate([]*ir.Rule{r}, byRule[r], driver.Targets)
+		if err != nil {
+			p.Close()
+			return err
+		}
+		survivors, total = append(survivors, s...), total+n
+		p.Add(1)
+	}
+	p.Close()
+	printWarnings(c, warns)
+	testrun.PrintSurvivors(c.App.Writer, survivors)
+	fmt.Fprintf(c.App.Writer, "mutate: %s, %s, %d survived\n", plural.N(len(rules), "rule"), plural.N(total, "mutant"), len(survivors))
+	if len(survivors) > 0 {
+		return fmt.Errorf("%s of %d survived: the rules' tests do not tell them apart", plural.N(len(survivors), "mutant"), total)
+	}
+	return nil
 }
 
 // runTests builds every rule and runs its tests, rule by rule, with
