@@ -264,16 +264,25 @@ func TestLint(t *testing.T) {
 	}
 }
 
-// TestCheckVersionsNamesRuleAndTarget changes a weight without bumping the
-// version: the build must fail, naming the rule and the changed targets.
-func TestCheckVersionsNamesRuleAndTarget(t *testing.T) {
-	dir := t.TempDir()
-	rules := filepath.Join(dir, "rules")
+// cronJobCopy makes a rules directory for a copy of the shipped CronJob
+// rule (written by the caller to spec) beside its test events, and
+// returns the temporary directory, the rules directory, the spec's path
+// and the shipped source.
+func cronJobCopy(t *testing.T) (dir, rules, spec string, src []byte) {
+	t.Helper()
+	dir = t.TempDir()
+	rules = filepath.Join(dir, "rules")
 	os.MkdirAll(rules, 0o755)
 	abs, _ := filepath.Abs("../../rules/kubernetes/testdata")
 	os.Symlink(abs, filepath.Join(rules, "testdata"))
-	src, _ := os.ReadFile(specPath)
-	spec := filepath.Join(rules, "rule.yaml")
+	src, _ = os.ReadFile(specPath)
+	return dir, rules, filepath.Join(rules, "rule.yaml"), src
+}
+
+// TestCheckVersionsNamesRuleAndTarget changes a weight without bumping the
+// version: the build must fail, naming the rule and the changed targets.
+func TestCheckVersionsNamesRuleAndTarget(t *testing.T) {
+	dir, rules, spec, src := cronJobCopy(t)
 	change := func(b []byte) []byte {
 		return addHydra(b)
 	}
@@ -388,13 +397,7 @@ func TestMappingsOverlay(t *testing.T) {
 // event carries is added to the CronJob rule, names the surviving mutant
 // at its spec position and exits 1.
 func TestMutateListsSurvivors(t *testing.T) {
-	dir := t.TempDir()
-	rules := filepath.Join(dir, "rules")
-	os.MkdirAll(rules, 0o755)
-	abs, _ := filepath.Abs("../../rules/kubernetes/testdata")
-	os.Symlink(abs, filepath.Join(rules, "testdata"))
-	src, _ := os.ReadFile(specPath)
-	spec := filepath.Join(rules, "rule.yaml")
+	_, rules, spec, src := cronJobCopy(t)
 	os.WriteFile(spec, src, 0o644)
 	code, out, errOut := detgen(t, "-q", "test", "--mutate", "--rules", rules)
 	if code != 0 || !strings.Contains(out, "0 survived") {
