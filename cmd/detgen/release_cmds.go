@@ -401,18 +401,23 @@ func runMutate(c *cli.Context) error {
 		byRule[a.Rule] = append(byRule[a.Rule], a)
 	}
 	p.Phase("test: mutating", len(rules), "rules")
+	// Rules run on every core; survivors are listed in the rules' order.
+	each := make([][]testrun.Survivor, len(rules))
+	counts := make([]int, len(rules))
+	errs := make([]error, len(rules))
+	driver.Parallel(len(rules), func(i int) {
+		each[i], counts[i], errs[i] = testrun.Mutate([]*ir.Rule{rules[i]}, byRule[rules[i]], driver.Targets)
+		p.Add(1)
+	})
+	p.Close()
 	var survivors []testrun.Survivor
 	total := 0
-	for _, r := range rules {
-		s, n, err := testrun.Mutate([]*ir.Rule{r}, byRule[r], driver.Targets)
-		if err != nil {
-			p.Close()
-			return err
+	for i := range rules {
+		if errs[i] != nil {
+			return errs[i]
 		}
-		survivors, total = append(survivors, s...), total+n
-		p.Add(1)
+		survivors, total = append(survivors, each[i]...), total+counts[i]
 	}
-	p.Close()
 	printWarnings(c, warns)
 	testrun.PrintSurvivors(c.App.Writer, survivors)
 	fmt.Fprintf(c.App.Writer, "mutate: %s, %s, %d survived\n", plural.N(len(rules), "rule"), plural.N(total, "mutant"), len(survivors))
@@ -446,14 +451,19 @@ func runEach(p *progress.Reporter, rules []*ir.Rule, arts []driver.Artifact) ([]
 		byRule[a.Rule] = append(byRule[a.Rule], a)
 	}
 	p.Phase("test: running", len(rules), "rules")
-	var results []testrun.Result
-	for _, r := range rules {
-		res, err := testrun.Run([]*ir.Rule{r}, byRule[r])
-		if err != nil {
-			return nil, err
-		}
-		results = append(results, res...)
+	// Rules run on every core; the results keep the rules' order.
+	each := make([][]testrun.Result, len(rules))
+	errs := make([]error, len(rules))
+	driver.Parallel(len(rules), func(i int) {
+		each[i], errs[i] = testrun.Run([]*ir.Rule{rules[i]}, byRule[rules[i]])
 		p.Add(1)
+	})
+	var results []testrun.Result
+	for i := range rules {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		results = append(results, each[i]...)
 	}
 	return results, nil
 }
