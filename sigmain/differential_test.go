@@ -1163,6 +1163,9 @@ func classRune(ranges []rune) rune {
 // negative of each, or why it cannot.
 func (r *sigmaRule) positive(src string, it []ftest) (pos, neg []assign, why string) {
 	for _, t := range it {
+		if t.field == "" && len(r.sc.kwHosts) == 0 {
+			return nil, nil, "keywords (the log source has no text field to hold them)"
+		}
 		p, n, w := generate(t, r.sc)
 		if w != "" {
 			return nil, nil, w
@@ -1445,7 +1448,10 @@ func (s *schema) record(as []assign) []byte {
 			}
 		}
 	}
-	if len(kws) > 0 {
+	// A log source with no text field (only EventID, Channel, Computer)
+	// cannot hold keywords: the record goes without them, so it is one a
+	// keyword rule must not fire on.
+	if len(kws) > 0 && len(s.kwHosts) > 0 {
 		// Into the first text field the record does not hold yet.
 		host := s.kwHosts[0]
 		for i := len(s.kwHosts) - 1; i >= 0; i-- {
