@@ -396,27 +396,22 @@ func runMutate(c *cli.Context) error {
 		p.Close()
 		return err
 	}
-	byRule := map[*ir.Rule][]driver.Artifact{}
-	for _, a := range arts {
-		byRule[a.Rule] = append(byRule[a.Rule], a)
+	type mutated struct {
+		survivors []testrun.Survivor
+		total     int
 	}
-	p.Phase("test: mutating", len(rules), "rules")
-	// Rules run on every core; survivors are listed in the rules' order.
-	each := make([][]testrun.Survivor, len(rules))
-	counts := make([]int, len(rules))
-	errs := make([]error, len(rules))
-	driver.Parallel(len(rules), func(i int) {
-		each[i], counts[i], errs[i] = testrun.Mutate([]*ir.Rule{rules[i]}, byRule[rules[i]], driver.Targets)
-		p.Add(1)
+	each, err := eachRule(p, "test: mutating", rules, arts, func(r *ir.Rule, arts []driver.Artifact) (mutated, error) {
+		s, n, err := testrun.Mutate([]*ir.Rule{r}, arts, driver.Targets)
+		return mutated{s, n}, err
 	})
 	p.Close()
+	if err != nil {
+		return err
+	}
 	var survivors []testrun.Survivor
 	total := 0
-	for i := range rules {
-		if errs[i] != nil {
-			return errs[i]
-		}
-		survivors, total = append(survivors, each[i]...), total+counts[i]
+	for _, m := range each {
+		survivors, total = append(survivors, m.survivors...), total+m.total
 	}
 	printWarnings(c, warns)
 	testrun.PrintSurvivors(c.App.Writer, survivors)
@@ -444,26 +439,37 @@ func runTests(c *cli.Context) ([]*ir.Rule, []testrun.Result, error) {
 	return rules, results, nil
 }
 
-// runEach is testrun.Run one rule at a time, counting rules on p.
+// runEach is testrun.Run for every rule, counting rules on p.
 func runEach(p *progress.Reporter, rules []*ir.Rule, arts []driver.Artifact) ([]testrun.Result, error) {
+	each, err := eachRule(p, "test: running", rules, arts, func(r *ir.Rule, arts []driver.Artifact) ([]testrun.Result, error) {
+		return testrun.Run([]*ir.Rule{r}, arts)
+	})
+	var results []testrun.Result
+	for _, res := range each {
+		results = append(results, res...)
+	}
+	return results, err
+}
+
+// eachRule calls f for every rule with its artifacts, on every core,
+// counting rules on p under phase; the results keep the rules' order, and
+// the error is the first in that order.
+func eachRule[T any](p *progress.Reporter, phase string, rules []*ir.Rule, arts []driver.Artifact, f func(*ir.Rule, []driver.Artifact) (T, error)) ([]T, error) {
 	byRule := map[*ir.Rule][]driver.Artifact{}
 	for _, a := range arts {
 		byRule[a.Rule] = append(byRule[a.Rule], a)
 	}
-	p.Phase("test: running", len(rules), "rules")
-	// Rules run on every core; the results keep the rules' order.
-	each := make([][]testrun.Result, len(rules))
+	p.Phase(phase, len(rules), "rules")
+	out := make([]T, len(rules))
 	errs := make([]error, len(rules))
 	driver.Parallel(len(rules), func(i int) {
-		each[i], errs[i] = testrun.Run([]*ir.Rule{rules[i]}, byRule[rules[i]])
+		out[i], errs[i] = f(rules[i], byRule[rules[i]])
 		p.Add(1)
 	})
-	var results []testrun.Result
-	for i := range rules {
-		if errs[i] != nil {
-			return nil, errs[i]
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
-		results = append(results, each[i]...)
 	}
-	return results, nil
+	return out, nil
 }
