@@ -15,10 +15,7 @@ import (
 // aggregate as an outcome, the threshold in the condition.
 func (g *gen) aggregate(r *ir.Rule, d *ruleData) {
 	agg := r.Aggregate
-	window, ok := matchWindow(agg.Window)
-	if !ok {
-		g.failAt(agg.Pos, "window %s: YARA-L match windows are whole minutes or hours up to 48h", agg.Window)
-	}
+	window := g.matchWindow(agg.Pos, agg.Window)
 	var names []string
 	for _, f := range agg.GroupBy {
 		name := "$" + ir.GroupName(f)
@@ -103,15 +100,16 @@ func (g *gen) failAt(pos diag.Pos, format string, args ...any) {
 	diag.Refuse(pos, "chronicle", g.src.Name, format, args...)
 }
 
-// matchWindow writes a window as YARA-L's "10m" or "2h".
-func matchWindow(w time.Duration) (string, bool) {
+// matchWindow writes a window as YARA-L's "10m" or "2h", refusing (at
+// pos) one YARA-L cannot match over.
+func (g *gen) matchWindow(pos diag.Pos, w time.Duration) string {
 	switch {
 	case w > 48*time.Hour || w < time.Minute:
-		return "", false
 	case w%time.Hour == 0:
-		return fmt.Sprintf("%dh", w/time.Hour), true
+		return fmt.Sprintf("%dh", w/time.Hour)
 	case w%time.Minute == 0:
-		return fmt.Sprintf("%dm", w/time.Minute), true
+		return fmt.Sprintf("%dm", w/time.Minute)
 	}
-	return "", false
+	g.failAt(pos, "window %s: YARA-L match windows are whole minutes or hours up to 48h", w)
+	return ""
 }

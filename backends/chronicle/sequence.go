@@ -15,10 +15,7 @@ import (
 // its minimum number of events.
 func (g *gen) sequence(r *ir.Rule, d *ruleData) {
 	seq := r.Sequence
-	window, ok := matchWindow(seq.Window)
-	if !ok {
-		g.failAt(seq.Pos, "window %s: YARA-L match windows are whole minutes or hours up to 48h", seq.Window)
-	}
+	window := g.matchWindow(seq.Pos, seq.Window)
 	var conds []string
 	for _, st := range seq.Steps {
 		g.ev = st.Name
