@@ -2,6 +2,7 @@ package sigmain
 
 import (
 	"fmt"
+	"github.com/detgen/detgen/internal/linediff"
 	"os"
 	"regexp"
 	"sort"
@@ -132,5 +133,5 @@ func TestComparisonTable(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("the comparison table of %s is not what %s says (go test ./sigmain -run ComparisonTable -update):\n%s", comparisonDoc, expectations, diffLines(got, b.String()))
+	t.Errorf("the comparison table of %s is not what %s says (go test ./sigmain -run ComparisonTable -update):\n%s", comparisonDoc, expectations, linediff.Lines(got, b.String(), 40))
 }

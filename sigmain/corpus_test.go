@@ -3,6 +3,7 @@ package sigmain
 import (
 	"flag"
 	"fmt"
+	"github.com/detgen/detgen/internal/linediff"
 	"os"
 	"path/filepath"
 	"sort"
@@ -72,7 +73,7 @@ func TestSigmaHQCorpus(t *testing.T) {
 		t.Fatalf("%v (run go test ./sigmain -run SigmaHQ -update)", err)
 	}
 	if string(want) != got {
-		t.Errorf("outcomes differ from %s (rerun with -update and review the diff):\n%s", expectations, diffLines(string(want), got))
+		t.Errorf("outcomes differ from %s (rerun with -update and review the diff):\n%s", expectations, linediff.Lines(string(want), got, 40))
 	}
 }
 
@@ -115,31 +116,4 @@ func pct(n, of int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(of))
-}
-
-// diffLines lists the lines only one side has, at most 40.
-func diffLines(want, got string) string {
-	in := func(s string) map[string]bool {
-		m := map[string]bool{}
-		for _, l := range strings.Split(s, "\n") {
-			m[l] = true
-		}
-		return m
-	}
-	w, g := in(want), in(got)
-	var out []string
-	for _, l := range strings.Split(want, "\n") {
-		if !g[l] {
-			out = append(out, "- "+l)
-		}
-	}
-	for _, l := range strings.Split(got, "\n") {
-		if !w[l] {
-			out = append(out, "+ "+l)
-		}
-	}
-	if len(out) > 40 {
-		out = append(out[:40], fmt.Sprintf("... and %d more", len(out)-40))
-	}
-	return strings.Join(out, "\n")
 }

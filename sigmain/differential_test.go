@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/detgen/detgen/internal/linediff"
 	"io"
 	"math"
 	"net/netip"
@@ -152,34 +153,8 @@ func TestSigmaHQDifferential(t *testing.T) {
 		t.Fatalf("%v (go test ./sigmain -run Differential -update)", err)
 	}
 	if string(want) != text {
-		t.Errorf("differential outcomes differ from %s (rerun with -update and review the diff):\n%s", differentialFile, diffText(string(want), text))
+		t.Errorf("differential outcomes differ from %s (rerun with -update and review the diff):\n%s", differentialFile, linediff.Lines(string(want), text, 30))
 	}
-}
-
-func diffText(want, got string) string {
-	in := func(s string) map[string]bool {
-		m := map[string]bool{}
-		for _, l := range strings.Split(s, "\n") {
-			m[l] = true
-		}
-		return m
-	}
-	w, g := in(want), in(got)
-	var out []string
-	for _, l := range strings.Split(want, "\n") {
-		if !g[l] {
-			out = append(out, "- "+l)
-		}
-	}
-	for _, l := range strings.Split(got, "\n") {
-		if !w[l] {
-			out = append(out, "+ "+l)
-		}
-	}
-	if len(out) > 30 {
-		out = append(out[:30], fmt.Sprintf("... and %d more", len(out)-30))
-	}
-	return strings.Join(out, "\n")
 }
 
 // diffOutcome is one rule's result.
