@@ -175,69 +175,6 @@ func longestRun(v string) string {
 
 func plain(c byte) bool { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' }
 
-// lineText is a line as the prefilters search it.
-type lineText struct {
-	raw      []byte
-	lower    []byte // ASCII lower case, made on first use
-	escaped  bool   // holds \u or \/: a value may be spelt otherwise
-	nonASCII bool
-}
-
-func newLineText(raw, buf []byte) lineText {
-	t := lineText{raw: raw, lower: buf[:0]}
-	t.escaped = bytes.Contains(raw, []byte(`\u`)) || bytes.Contains(raw, []byte(`\/`))
-	t.nonASCII = !isASCII(raw)
-	return t
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-func (t *lineText) lowered() []byte {
-	if len(t.lower) == 0 && len(t.raw) > 0 {
-		for _, c := range t.raw {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			t.lower = append(t.lower, c)
-		}
-	}
-	return t.lower
-}
-
-// passes reports whether the line has one needle of every set.
-func (pf prefilter) passes(t *lineText) bool {
-	if t.escaped {
-		return true
-	}
-	for _, set := range pf {
-		text := t.raw
-		if set.fold {
-			if t.nonASCII {
-				continue
-			}
-			text = t.lowered()
-		}
-		found := false
-		for _, n := range set.any {
-			if bytes.Contains(text, n) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
-}
-
 // candidate reports whether some rule's pre-filter passes the line, and
 // notes which in w.passed.
 func (s *Scanner) candidate(w *worker, line []byte) bool {
@@ -254,7 +191,7 @@ type needleIndex struct {
 	needles []needle // by id
 	sets    [][][]int
 	words   int   // uint64s of a found set
-	escapes int32 // patterns from here on are \u and \/ (lineText.escaped)
+	escapes int32 // patterns from here on are \u and \/: a value may be spelt otherwise
 }
 
 type needle struct {
@@ -304,7 +241,7 @@ func newNeedleIndex(filters []prefilter) *needleIndex {
 }
 
 // passing sets passed[i] to whether rule i's prefilter passes the line
-// (the same answer as its passes) and reports whether any does.
+// (the same answer as the reference, prefilter_ref_test.go) and reports whether any does.
 func (x *needleIndex) passing(raw []byte, found []uint64, passed []bool) bool {
 	clear(found)
 	escaped := false
