@@ -124,6 +124,11 @@ func decodeOracle(file, base string, src []byte) (*Oracle, diag.List) {
 // mappings overlay's udm/ directory when it has one (a log source added
 // from files alone states its parser there too), else the built-in one.
 func LoadOracle(logType string) (*Oracle, error) {
+	// Once per log type and overlay: the test runner asks for every event.
+	return mappings.Derive("udm-oracle/"+logType, func() (*Oracle, error) { return loadOracle(logType) })
+}
+
+func loadOracle(logType string) (*Oracle, error) {
 	if dir := mappings.OverlayDir(); dir != "" {
 		file := filepath.Join(dir, "udm", logType+".yaml")
 		if src, err := os.ReadFile(file); err == nil {
