@@ -28,14 +28,18 @@ func checkSigma(src []byte) []Finding {
 		return checkSigmaRule(src)
 	}
 	// Several documents: base rules and correlation rules (a correlation
-	// names the rules it correlates by their name).
+	// names the rules it correlates by their name). Each document is
+	// parsed once.
 	var out []Finding
 	names := map[string]bool{}
-	tops := make([]map[string]any, len(docs)) // each document decoded once
+	roots := make([]*yaml.Node, len(docs))
+	tops := make([]map[string]any, len(docs))
 	for i, d := range docs {
-		if yaml.Unmarshal(d.src, &tops[i]) != nil {
+		root, err := parseYAML(d.src)
+		if err != nil || root.Decode(&tops[i]) != nil {
 			tops[i] = nil
 		}
+		roots[i] = root
 		if n, _ := tops[i]["name"].(string); n != "" {
 			names[n] = true
 		}
@@ -44,6 +48,8 @@ func checkSigma(src []byte) []Finding {
 		var fs []Finding
 		if _, ok := tops[i]["correlation"]; ok {
 			fs = checkCorrelation(tops[i], names)
+		} else if roots[i] != nil {
+			fs = checkSigmaNode(roots[i])
 		} else {
 			fs = checkSigmaRule(d.src)
 		}
@@ -55,27 +61,44 @@ func checkSigma(src []byte) []Finding {
 	return out
 }
 
-// checkSigmaRule checks one detection rule document.
-func checkSigmaRule(src []byte) []Finding {
-	rule, err := sigmago.ParseRule(src)
-	if err != nil {
-		line := 1
-		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-			fmt.Sscanf(m[1], "%d", &line)
-		}
-		return []Finding{syntax(line, 1, "sigma-go: "+err.Error())}
+// parseYAML parses one YAML document into its root node (the document's
+// content).
+func parseYAML(src []byte) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, err
 	}
-	// Positions are only needed for a finding: the document is decoded
-	// as a node tree then, not on every (clean) rule.
-	var root *yaml.Node
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("yaml: empty document")
+	}
+	return doc.Content[0], nil
+}
+
+// checkSigmaRule checks one detection rule document: sigma-go decodes
+// it (as sigma.ParseRule does, from the node parsed once here).
+func checkSigmaRule(src []byte) []Finding {
+	root, err := parseYAML(src)
+	if err != nil {
+		return sigmaGoError(err)
+	}
+	return checkSigmaNode(root)
+}
+
+func sigmaGoError(err error) []Finding {
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		fmt.Sscanf(m[1], "%d", &line)
+	}
+	return []Finding{syntax(line, 1, "sigma-go: "+err.Error())}
+}
+
+// checkSigmaNode checks the parsed document root of one detection rule.
+func checkSigmaNode(root *yaml.Node) []Finding {
+	var rule sigmago.Rule
+	if err := root.Decode(&rule); err != nil {
+		return sigmaGoError(err)
+	}
 	at := func(key string) (int, int) {
-		if root == nil {
-			var doc yaml.Node
-			if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
-				return 1, 1
-			}
-			root = doc.Content[0]
-		}
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			if root.Content[i].Value == key {
 				return root.Content[i+1].Line, root.Content[i+1].Column

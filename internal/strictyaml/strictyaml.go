@@ -16,6 +16,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/detgen/detgen/diag"
 	"gopkg.in/yaml.v3"
@@ -84,7 +85,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, item := range n.Content {
-			d.value(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			d.value(item, s.Index(i), path+"["+strconv.Itoa(i)+"]")
 		}
 		v.Set(s)
 	case reflect.Map:
@@ -143,26 +144,15 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	t := v.Type()
-	fields := map[string]int{}
-	var known []string
+	info := structInfoOf(t)
 	keys := diag.Keys{"": d.pos(n)}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if f.Name == "Pos" && f.Type == posType {
-			v.Field(i).Set(reflect.ValueOf(d.pos(n)))
-			continue
-		}
-		if f.Name == "Keys" && f.Type == keysType {
-			v.Field(i).Set(reflect.ValueOf(keys))
-			continue
-		}
-		key := strings.Split(f.Tag.Get("yaml"), ",")[0]
-		if key == "" || key == "-" {
-			continue
-		}
-		fields[key] = i
-		known = append(known, key)
+	if info.pos >= 0 {
+		v.Field(info.pos).Set(reflect.ValueOf(d.pos(n)))
 	}
+	if info.keys >= 0 {
+		v.Field(info.keys).Set(reflect.ValueOf(keys))
+	}
+	fields, known := info.fields, info.known
 	seen := map[string]*yaml.Node{}
 	failed := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -180,7 +170,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		keys[k.Value] = d.pos(val)
 		if val.Kind == yaml.SequenceNode {
 			for i, item := range val.Content {
-				keys[fmt.Sprintf("%s[%d]", k.Value, i)] = d.pos(item)
+				keys[k.Value+"["+strconv.Itoa(i)+"]"] = d.pos(item)
 			}
 		}
 		before := len(d.errs)
@@ -204,6 +194,42 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 			d.errs.Add(d.pos(val), "%s: must not be empty", join(path, key))
 		}
 	}
+}
+
+// structInfo is what structure needs of a struct type, worked out once
+// per type (specs decode thousands of structs of a few types).
+type structInfo struct {
+	pos, keys int            // index of the Pos and Keys fields, or -1
+	fields    map[string]int // YAML key to field index
+	known     []string       // the keys, in field order (for messages)
+}
+
+var structInfos sync.Map // reflect.Type to *structInfo
+
+func structInfoOf(t reflect.Type) *structInfo {
+	if info, ok := structInfos.Load(t); ok {
+		return info.(*structInfo)
+	}
+	info := &structInfo{pos: -1, keys: -1, fields: map[string]int{}}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Name == "Pos" && f.Type == posType {
+			info.pos = i
+			continue
+		}
+		if f.Name == "Keys" && f.Type == keysType {
+			info.keys = i
+			continue
+		}
+		key := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if key == "" || key == "-" {
+			continue
+		}
+		info.fields[key] = i
+		info.known = append(info.known, key)
+	}
+	structInfos.Store(t, info)
+	return info
 }
 
 func empty(v reflect.Value) bool {

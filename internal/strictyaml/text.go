@@ -12,13 +12,16 @@ import (
 // YAML does not allow (all C0 but tab, LF and CR, and DEL).
 func checkText(file string, src []byte) diag.List {
 	var errs diag.List
-	if len(bytes.TrimSpace(stripComments(src))) == 0 {
+	if onlyComments(src) {
 		errs.Add(diag.Pos{File: file, Line: 1, Col: 1}, "the file is empty (it must hold one YAML mapping)")
 		return errs
 	}
 	line, col := 1, 1
 	for i := 0; i < len(src); {
-		r, size := utf8.DecodeRune(src[i:])
+		r, size := rune(src[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(src[i:])
+		}
 		switch {
 		case r == utf8.RuneError && size == 1:
 			errs.Add(diag.Pos{File: file, Line: line, Col: col}, "the file is not UTF-8 text (byte 0x%02x)", src[i])
@@ -35,14 +38,19 @@ func checkText(file string, src []byte) diag.List {
 	return nil
 }
 
-// stripComments drops YAML comment lines, so a file holding only
-// comments counts as empty.
-func stripComments(src []byte) []byte {
-	var out []byte
-	for _, l := range bytes.Split(src, []byte("\n")) {
-		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] != '#' {
-			out = append(out, t...)
+// onlyComments reports whether src holds nothing but blank lines and
+// YAML comment lines, so that such a file counts as empty.
+func onlyComments(src []byte) bool {
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			return false
 		}
 	}
-	return out
+	return true
 }

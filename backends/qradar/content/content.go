@@ -25,8 +25,11 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -178,34 +181,203 @@ func WriteArchive(w io.Writer, opts Options, searches []Search) error {
 // rather than bare XML.
 func IsArchive(b []byte) bool { return bytes.HasPrefix(b, []byte("PK\x03\x04")) }
 
+// item is one search of the extension, with its custom rule (none for an
+// aggregating search).
+type item struct {
+	ruleID, name string
+	search       xmlSearch
+	rule         xmlCustomRule
+	ruleIDNum    int // the custom rule's id, 0 for none
+}
+
+// searchPart is what document works out of one search alone: its
+// problems in the order found, the properties it defines (console
+// names) and its item. Searches are worked out in parallel; what
+// involves several (duplicates, colliding ids, conflicting properties)
+// is checked after, in order.
+type searchPart struct {
+	errs  []error
+	props []Property
+	item  *item // nil when the search has a problem
+}
+
+func prepareSearch(opts Options, owner string, i int, s Search) searchPart {
+	var part searchPart
+	bad := func(format string, args ...any) {
+		part.errs = append(part.errs, fmt.Errorf(format, args...))
+	}
+	where := fmt.Sprintf("search %d (%q)", i, s.Name)
+	checkLabel(bad, where+": rule id", s.RuleID)
+	checkLabel(bad, where+": name", s.Name)
+	checkText := func(what, s string) {
+		if err := xmlText(s); err != nil {
+			bad("%s: %v", what, err)
+		}
+	}
+	if s.Version < 0 {
+		bad("%s: negative rule version %d", where, s.Version)
+	}
+	checkText(where+": description", s.Description)
+	checkText(where+": AQL", s.AQL)
+	sev, err := Severity(s.Severity)
+	if err != nil {
+		bad("%s: %v", where, err)
+	}
+	cred, err := Credibility(s.Confidence)
+	if err != nil {
+		bad("%s: %v", where, err)
+	}
+	created, err := exportDate(s.Created)
+	if err != nil {
+		bad("%s: date: %v", where, err)
+	}
+	modified, err := exportDate(s.Modified)
+	if err != nil {
+		bad("%s: modified: %v", where, err)
+	}
+	q, filter, err := parseAQL(s.AQL)
+	if err != nil {
+		bad("%s: %v", where, err)
+	}
+	// Every property the extension defines for this search must be the
+	// one its AQL reads.
+	quoted := map[string]bool{}
+	if q != nil {
+		aql.Inspect(q, func(n aql.Node) bool {
+			if id, ok := n.(*aql.Ident); ok && id.Quoted {
+				quoted[id.Name] = true
+			}
+			return true
+		})
+	}
+	defined := map[string]bool{}
+	for _, p := range s.Properties {
+		name := PropertyName(opts.PropertyPrefix, p.Name)
+		defined[name] = true
+		pw := fmt.Sprintf("%s: property %q", where, name)
+		if err := checkPropertyName(name); err != nil {
+			bad("%s: %v", pw, err)
+		}
+		if q != nil && !quoted[name] {
+			bad("%s is not read by the AQL (it reads %s): the AQL generator and the extension must name properties alike (content.PropertyName)",
+				pw, strings.Join(sortedKeys(quoted), ", "))
+		}
+		if strings.TrimSpace(p.JSONExpression) == "" {
+			bad("%s: JSON expression is empty", pw)
+		}
+		checkText(pw+": JSON expression", p.JSONExpression)
+		if p.LogSourceTypeID <= 0 {
+			bad("%s: log source type id %d is not positive", pw, p.LogSourceTypeID)
+		}
+		part.props = append(part.props, Property{Name: name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID})
+	}
+	// And the converse: a name in detgen's namespace the AQL reads is
+	// one the search ships, or it is NULL on every console.
+	if opts.PropertyPrefix != "" {
+		for _, n := range sortedKeys(quoted) {
+			if strings.HasPrefix(n, opts.PropertyPrefix) && !defined[n] {
+				bad("%s: the AQL reads property %q, which the search does not define (qradar.Properties must list every field the AQL reads)", where, n)
+			}
+		}
+	}
+	if len(part.errs) > 0 {
+		return part
+	}
+	if aggregating(q) {
+		// A count over a window is a counter test in the CRE, whose
+		// XML no public export shows: ship the search alone.
+		part.item = &item{ruleID: s.RuleID, name: s.Name, search: xmlSearch{
+			UID: uuid5("search", s.RuleID), Name: s.Name,
+			Description: searchDescription(s, nil),
+			Database:    "EVENTS", AQL: s.AQL, Owner: owner, IsShared: true,
+		}}
+		return part
+	}
+	ruleID := stableID("custom_rule", s.RuleID)
+	ruleXML, err := encodeRule(ruleDoc{
+		BuildingBlock: false, Enabled: !opts.RulesDisabled, ID: ruleID, Owner: owner,
+		RoleDefinition: false, Scope: "LOCAL", Type: "EVENT",
+		Name: s.Name, Notes: s.Description,
+		Tests:   []ruleTest{aqlFilterTest(filter)},
+		Actions: ruleActions{ForceOffenseCreation: true},
+		Responses: ruleResponses{NewEvent: &newEvent{
+			ContributeOffenseName: true, Credibility: cred, DescribeOffense: true, Description: s.Description,
+			ForceOffenseCreation: true, LowLevelCategory: SingleEventRuleMatch, Name: s.Name,
+			Relevance: DefaultRelevance, Severity: sev,
+		}},
+	})
+	if err != nil {
+		bad("%s: %v", where, err)
+		return part
+	}
+	part.item = &item{
+		ruleID: s.RuleID, name: s.Name, ruleIDNum: ruleID,
+		search: xmlSearch{
+			UID: uuid5("search", s.RuleID), Name: s.Name,
+			Description: searchDescription(s, ruleXML),
+			Database:    "EVENTS", AQL: s.AQL, Owner: owner, IsShared: true,
+		},
+		rule: xmlCustomRule{
+			Origin: "USER", ModDate: modified, RuleData: base64.StdEncoding.EncodeToString(ruleXML),
+			UUID: uuid5("custom_rule", s.RuleID), RuleType: 0, ID: ruleID, CreateDate: created,
+		},
+	}
+	return part
+}
+
+// checkLabel reports a name or id that is empty, holds a control
+// character or is not UTF-8.
+func checkLabel(bad func(string, ...any), what, s string) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		bad("%s is empty", what)
+	case hasControl(s):
+		bad("%s %q contains a control character", what, s)
+	case !utf8.ValidString(s):
+		bad("%s %q is not valid UTF-8", what, s)
+	}
+}
+
+// prepareSearches runs prepareSearch on every search, on every core:
+// a build's extension holds thousands.
+func prepareSearches(opts Options, owner string, searches []Search) []searchPart {
+	parts := make([]searchPart, len(searches))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(searches)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(searches) {
+					return
+				}
+				parts[i] = prepareSearch(opts, owner, i, searches[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return parts
+}
+
 // document checks the input and assembles the XML tree.
 func document(opts Options, searches []Search) (*xmlContent, error) {
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(format, args...))
 	}
-	checkLabel := func(what, s string) {
-		switch {
-		case strings.TrimSpace(s) == "":
-			bad("%s is empty", what)
-		case hasControl(s):
-			bad("%s %q contains a control character", what, s)
-		case !utf8.ValidString(s):
-			bad("%s %q is not valid UTF-8", what, s)
-		}
-	}
-	checkText := func(what, s string) {
-		if err := xmlText(s); err != nil {
-			bad("%s: %v", what, err)
-		}
-	}
 	if !fileStemRE.MatchString(opts.Name) {
 		bad("extension name %q must be letters, digits, '.', '_' or '-'", opts.Name)
 	}
-	checkText("property prefix", opts.PropertyPrefix)
-	checkText("qradar version", opts.QRadarVersion)
+	if err := xmlText(opts.PropertyPrefix); err != nil {
+		bad("property prefix: %v", err)
+	}
+	if err := xmlText(opts.QRadarVersion); err != nil {
+		bad("qradar version: %v", err)
+	}
 	owner := cmp.Or(opts.Owner, "admin")
-	checkLabel("owner", owner)
+	checkLabel(bad, "owner", owner)
 	if len(searches) == 0 {
 		bad("no searches")
 	}
@@ -228,16 +400,10 @@ func document(opts Options, searches []Search) (*xmlContent, error) {
 	}
 
 	doc := &xmlContent{QRadarVersion: opts.QRadarVersion}
-	type item struct {
-		ruleID, name string
-		search       xmlSearch
-		rule         xmlCustomRule
-	}
 	var items []item
-	for i, s := range searches {
+	for i, part := range prepareSearches(opts, owner, searches) {
+		s := searches[i]
 		where := fmt.Sprintf("search %d (%q)", i, s.Name)
-		checkLabel(where+": rule id", s.RuleID)
-		checkLabel(where+": name", s.Name)
 		if seenName[s.Name] {
 			bad("%s: duplicate search name", where)
 		}
@@ -246,121 +412,23 @@ func document(opts Options, searches []Search) (*xmlContent, error) {
 			bad("%s: duplicate rule id %q", where, s.RuleID)
 		}
 		seenRule[s.RuleID] = true
-		if s.Version < 0 {
-			bad("%s: negative rule version %d", where, s.Version)
-		}
-		checkText(where+": description", s.Description)
-		checkText(where+": AQL", s.AQL)
-		sev, err := Severity(s.Severity)
-		if err != nil {
-			bad("%s: %v", where, err)
-		}
-		cred, err := Credibility(s.Confidence)
-		if err != nil {
-			bad("%s: %v", where, err)
-		}
-		created, err := exportDate(s.Created)
-		if err != nil {
-			bad("%s: date: %v", where, err)
-		}
-		modified, err := exportDate(s.Modified)
-		if err != nil {
-			bad("%s: modified: %v", where, err)
-		}
-		q, filter, err := parseAQL(s.AQL)
-		if err != nil {
-			bad("%s: %v", where, err)
-		}
-		// Every property the extension defines for this search must be the
-		// one its AQL reads.
-		quoted := map[string]bool{}
-		if q != nil {
-			aql.Inspect(q, func(n aql.Node) bool {
-				if id, ok := n.(*aql.Ident); ok && id.Quoted {
-					quoted[id.Name] = true
-				}
-				return true
-			})
-		}
-		defined := map[string]bool{}
-		for _, p := range s.Properties {
-			name := PropertyName(opts.PropertyPrefix, p.Name)
-			defined[name] = true
-			pw := fmt.Sprintf("%s: property %q", where, name)
-			if err := checkPropertyName(name); err != nil {
-				bad("%s: %v", pw, err)
-			}
-			if q != nil && !quoted[name] {
-				bad("%s is not read by the AQL (it reads %s): the AQL generator and the extension must name properties alike (content.PropertyName)",
-					pw, strings.Join(sortedKeys(quoted), ", "))
-			}
-			if strings.TrimSpace(p.JSONExpression) == "" {
-				bad("%s: JSON expression is empty", pw)
-			}
-			checkText(pw+": JSON expression", p.JSONExpression)
-			if p.LogSourceTypeID <= 0 {
-				bad("%s: log source type id %d is not positive", pw, p.LogSourceTypeID)
-			}
-			k := propKey{name, p.LogSourceTypeID}
+		errs = append(errs, part.errs...)
+		for _, p := range part.props {
+			k := propKey{p.Name, p.LogSourceTypeID}
 			if old, ok := props[k]; ok && old.JSONExpression != p.JSONExpression {
-				bad("%s: conflicting JSON expressions %q and %q for log source type %d",
-					pw, old.JSONExpression, p.JSONExpression, p.LogSourceTypeID)
+				bad("%s: property %q: conflicting JSON expressions %q and %q for log source type %d",
+					where, p.Name, old.JSONExpression, p.JSONExpression, p.LogSourceTypeID)
 			} else if !ok {
-				props[k] = Property{Name: name, JSONExpression: p.JSONExpression, LogSourceTypeID: p.LogSourceTypeID}
+				props[k] = p
 			}
 		}
-		// And the converse: a name in detgen's namespace the AQL reads is
-		// one the search ships, or it is NULL on every console.
-		if opts.PropertyPrefix != "" {
-			for _, n := range sortedKeys(quoted) {
-				if strings.HasPrefix(n, opts.PropertyPrefix) && !defined[n] {
-					bad("%s: the AQL reads property %q, which the search does not define (qradar.Properties must list every field the AQL reads)", where, n)
-				}
-			}
-		}
-		if len(errs) > 0 {
+		if len(errs) > 0 || part.item == nil {
 			continue
 		}
-		if aggregating(q) {
-			// A count over a window is a counter test in the CRE, whose
-			// XML no public export shows: ship the search alone.
-			items = append(items, item{ruleID: s.RuleID, name: s.Name, search: xmlSearch{
-				UID: uuid5("search", s.RuleID), Name: s.Name,
-				Description: searchDescription(s, nil),
-				Database:    "EVENTS", AQL: s.AQL, Owner: owner, IsShared: true,
-			}})
-			continue
+		if part.item.ruleIDNum != 0 {
+			id("custom_rule", s.RuleID)
 		}
-
-		ruleID := id("custom_rule", s.RuleID)
-		ruleXML, err := encodeRule(ruleDoc{
-			BuildingBlock: false, Enabled: !opts.RulesDisabled, ID: ruleID, Owner: owner,
-			RoleDefinition: false, Scope: "LOCAL", Type: "EVENT",
-			Name: s.Name, Notes: s.Description,
-			Tests:   []ruleTest{aqlFilterTest(filter)},
-			Actions: ruleActions{ForceOffenseCreation: true},
-			Responses: ruleResponses{NewEvent: &newEvent{
-				ContributeOffenseName: true, Credibility: cred, DescribeOffense: true, Description: s.Description,
-				ForceOffenseCreation: true, LowLevelCategory: SingleEventRuleMatch, Name: s.Name,
-				Relevance: DefaultRelevance, Severity: sev,
-			}},
-		})
-		if err != nil {
-			bad("%s: %v", where, err)
-			continue
-		}
-		items = append(items, item{
-			ruleID: s.RuleID, name: s.Name,
-			search: xmlSearch{
-				UID: uuid5("search", s.RuleID), Name: s.Name,
-				Description: searchDescription(s, ruleXML),
-				Database:    "EVENTS", AQL: s.AQL, Owner: owner, IsShared: true,
-			},
-			rule: xmlCustomRule{
-				Origin: "USER", ModDate: modified, RuleData: base64.StdEncoding.EncodeToString(ruleXML),
-				UUID: uuid5("custom_rule", s.RuleID), RuleType: 0, ID: ruleID, CreateDate: created,
-			},
-		})
+		items = append(items, *part.item)
 	}
 	slices.SortFunc(items, func(a, b item) int {
 		return cmp.Or(strings.Compare(a.ruleID, b.ruleID), strings.Compare(a.name, b.name))
