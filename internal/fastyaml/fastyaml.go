@@ -322,6 +322,9 @@ func (p *parser) blockNode(parent int, afterKey bool) *yaml.Node {
 		if !afterKey && p.isKey() {
 			return p.blockMap()
 		}
+		if parent < 0 {
+			decline() // a scalar document
+		}
 		n := p.quoted()
 		p.finishLine()
 		return n
