@@ -936,8 +936,7 @@ func (p *parser) flowNode() *yaml.Node {
 				break
 			}
 			start := p.pos
-			c := src[start]
-			if c == '[' || c == '{' {
+			if c := p.at(start); c == '[' || c == '{' {
 				decline() // a collection as a key
 			}
 			k := p.flowNode()
