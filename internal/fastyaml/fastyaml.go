@@ -48,7 +48,7 @@ func Parse(src []byte) (doc *yaml.Node, ok bool) {
 	if !validText(src) {
 		return nil, false
 	}
-	p := &parser{src: src, str: string(src), line: 1}
+	p := &parser{src: src, str: string(src), line: 1, stack: make([]*yaml.Node, 0, 64)}
 	defer func() {
 		if r := recover(); r != nil {
 			if r != errDecline {
@@ -99,7 +99,7 @@ func validText(src []byte) bool {
 	for i := 0; i < len(src); {
 		c := src[i]
 		if c < utf8.RuneSelf {
-			if c < ' ' && c != '\n' || c == 0x7f {
+			if badASCII[c] {
 				return false
 			}
 			i++
@@ -114,6 +114,13 @@ func validText(src []byte) bool {
 	}
 	return true
 }
+
+var badASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = c < ' ' && c != '\n' || c == 0x7f
+	}
+	return t
+}()
 
 // col returns the 0-based column, in runes, of offset pos on the current line.
 func (p *parser) col(pos int) int {
@@ -499,23 +506,30 @@ func (p *parser) scanPlain(i int) (end, stop int) {
 	src := p.src
 	end = i
 	for ; i < len(src); i++ {
-		switch src[i] {
+		c := src[i]
+		if !plainStop[c] {
+			end = i + 1
+			continue
+		}
+		switch c {
 		case '\n':
 			return end, i
 		case ' ':
 			if p.at(i+1) == '#' {
 				return end, i
 			}
-			continue
 		case ':':
 			if p.blankz(i + 1) {
 				return end, i
 			}
+			end = i + 1
 		}
-		end = i + 1
 	}
 	return end, i
 }
+
+// plainStop marks the bytes scanPlain must look at.
+var plainStop = [256]bool{'\n': true, ' ': true, ':': true}
 
 // plain parses a plain scalar value in the block context, folding its
 // continuation lines, which must be indented past parent.
@@ -583,23 +597,37 @@ func (p *parser) plain(parent int) *yaml.Node {
 	return n
 }
 
-// resolveHint holds the first bytes of the plain scalars yaml.v3 tries to
-// resolve to something other than !!str (its resolveTable).
-var resolveHint = func() (t [256]bool) {
-	for _, c := range "+-0123456789yYnNtTfFoO~." {
-		t[c] = true
+// resolveHint mirrors yaml.v3's resolveTable: the first bytes of the plain
+// scalars it tries to resolve to something other than !!str. 'M' marks those
+// resolved only through its map of words, all of them listed in plainTag.
+var resolveHint = func() (t [256]byte) {
+	for _, c := range "+-0123456789." {
+		t[c] = 'R'
+	}
+	for _, c := range "yYnNtTfFoO~" {
+		t[c] = 'M'
 	}
 	return t
 }()
 
 // plainTag gives the tag yaml.v3's parser sets on a plain scalar.
 func plainTag(v string) string {
-	switch {
-	case v == "":
+	if v == "" {
 		return "!!null"
-	case v == "<<":
-		return "!!merge" // the parser's default tag for "<<"; resolve says !!str
-	case !resolveHint[v[0]]:
+	}
+	switch resolveHint[v[0]] {
+	case 0:
+		if v == "<<" {
+			return "!!merge" // the parser's default tag for "<<"; resolve says !!str
+		}
+		return "!!str"
+	case 'M':
+		switch v {
+		case "true", "True", "TRUE", "false", "False", "FALSE":
+			return "!!bool"
+		case "~", "null", "Null", "NULL":
+			return "!!null"
+		}
 		return "!!str"
 	}
 	n := yaml.Node{Kind: yaml.ScalarNode, Value: v}

@@ -272,3 +272,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestPlainTag checks the shortcuts of plainTag against yaml.v3's resolution.
+func TestPlainTag(t *testing.T) {
+	words := []string{"", "~", "<<", "y", "Y", "yes", "no", "on", "off", "true", "True", "TRUE", "tRUE",
+		"false", "FALSE", "null", "Null", "NULL", "nULL", "n", "t", "f", "o", "O", "title", "name",
+		"1", "-1", "+1", "0x1f", "0o17", "017", "0b11", "1_000", "1e3", ".5", ".inf", "-.Inf", ".nan",
+		"2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001/12/14", "1.2.3", "-", "+", ".", "..", "a", "Z"}
+	for _, w := range words {
+		want := (&yaml.Node{Kind: yaml.ScalarNode, Value: w}).ShortTag()
+		if w == "<<" {
+			want = "!!merge" // set by yaml.v3's parser, not by its resolver
+		}
+		if got := plainTag(w); got != want {
+			t.Errorf("plainTag(%q) = %s, want %s", w, got, want)
+		}
+	}
+}
