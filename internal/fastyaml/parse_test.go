@@ -1,6 +1,7 @@
 package fastyaml
 
 import (
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -245,6 +246,10 @@ func FuzzParse(f *testing.F) {
 	}
 	for _, s := range declinedInputs {
 		f.Add([]byte(s))
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 300 {
+		f.Add([]byte(randomDoc(r)))
 	}
 	for _, dir := range []string{"rules", "mappings"} {
 		for i, path := range corpus(f, dir, ".yaml") {
