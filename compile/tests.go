@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/internal/fastyaml"
 	"github.com/detgen/detgen/internal/input"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/mappings"
@@ -330,10 +331,13 @@ func checkPlacement(path, tsPath string, ls *mappings.Logsource, item *spec.SeqI
 func readEventNode(path string) (yaml.Node, error) {
 	var node yaml.Node
 	data, err := input.Read(path, "an event file", input.MaxEvent)
-	if err == nil {
-		err = yaml.Unmarshal(data, &node)
+	if err != nil {
+		return node, err
 	}
-	return node, err
+	if doc, ok := fastyaml.Parse(data); ok {
+		return *doc, nil
+	}
+	return node, yaml.Unmarshal(data, &node)
 }
 
 // placeCopy makes copy k of an item's event: a copy of node with the time

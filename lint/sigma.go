@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	sigmago "github.com/bradleyjkemp/sigma-go"
+	"github.com/detgen/detgen/internal/fastyaml"
 	"gopkg.in/yaml.v3"
 )
 
@@ -64,9 +65,12 @@ func checkSigma(src []byte) []Finding {
 // parseYAML parses one YAML document into its root node (the document's
 // content).
 func parseYAML(src []byte) (*yaml.Node, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, err
+	doc, ok := fastyaml.Parse(src)
+	if !ok {
+		doc = &yaml.Node{}
+		if err := yaml.Unmarshal(src, doc); err != nil {
+			return nil, err
+		}
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("yaml: empty document")

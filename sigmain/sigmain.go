@@ -18,6 +18,7 @@ import (
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/driver"
+	"github.com/detgen/detgen/internal/fastyaml"
 	"github.com/detgen/detgen/internal/strictyaml"
 	"github.com/detgen/detgen/ir"
 	"gopkg.in/yaml.v3"
@@ -180,10 +181,21 @@ func idKey(root, file string) string {
 func (rd *reader) parse(file, key string, src []byte) ([]*Result, diag.List) {
 	var out []*Result
 	var errs diag.List
+	// Most files are one document the fast parser reads; the rest (and
+	// every error) go to yaml.v3, document by document.
+	fast, ok := fastyaml.Parse(src)
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	for n := 1; ; n++ {
 		var doc yaml.Node
-		err := dec.Decode(&doc)
+		var err error
+		switch {
+		case ok && n > 1:
+			err = io.EOF
+		case ok:
+			doc = *fast
+		default:
+			err = dec.Decode(&doc)
+		}
 		if errors.Is(err, io.EOF) {
 			break
 		}

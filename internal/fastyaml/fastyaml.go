@@ -48,7 +48,7 @@ func Parse(src []byte) (doc *yaml.Node, ok bool) {
 	if !validText(src) {
 		return nil, false
 	}
-	p := &parser{src: src, str: string(src), line: 1, stack: make([]*yaml.Node, 0, 64)}
+	p := &parser{src: src, line: 1, stack: make([]*yaml.Node, 0, 64)}
 	defer func() {
 		if r := recover(); r != nil {
 			if r != errDecline {
@@ -72,8 +72,7 @@ func decline() { panic(errDecline) }
 const maxDepth = 1000
 
 type parser struct {
-	src []byte
-	str string // src as a string: values that are verbatim in src are slices of it
+	src []byte // values are copied out of it: a tree kept alive does not pin the whole input
 
 	pos  int // current byte offset
 	line int // 1-based line of pos
@@ -392,7 +391,7 @@ func (p *parser) key() *yaml.Node {
 		}
 		end, stop := p.scanPlain(start)
 		k = p.node(yaml.ScalarNode, start)
-		k.Value = p.str[start:end]
+		k.Value = string(p.src[start:end])
 		k.Tag = plainTag(k.Value)
 		p.pos = stop
 	}
@@ -544,7 +543,7 @@ func (p *parser) plain(parent int) *yaml.Node {
 	if p.at(stop) == ':' {
 		decline() // "a: b: c" or "- a:" running on
 	}
-	value := p.str[start:end]
+	value := string(p.src[start:end])
 	p.pos = stop
 	multi := false
 	for p.at(p.pos) == '\n' {
@@ -658,7 +657,7 @@ func (p *parser) quoted() *yaml.Node {
 		if bytes.Contains(src[start:i], []byte("''")) {
 			n.Value = string(bytes.ReplaceAll(src[start:i], []byte("''"), []byte("'")))
 		} else {
-			n.Value = p.str[start:i]
+			n.Value = string(p.src[start:i])
 		}
 		p.pos = i + 1
 		return n
@@ -668,7 +667,7 @@ func (p *parser) quoted() *yaml.Node {
 		i++
 	}
 	if p.at(i) == '"' {
-		n.Value = p.str[start:i]
+		n.Value = string(p.src[start:i])
 		p.pos = i + 1
 		return n
 	}
@@ -1021,7 +1020,7 @@ scan:
 		end = i + 1
 	}
 	n := p.node(yaml.ScalarNode, start)
-	n.Value = p.str[start:end]
+	n.Value = string(p.src[start:end])
 	n.Tag = plainTag(n.Value)
 	p.pos = i
 	if p.at(i) == '\n' {

@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/internal/fastyaml"
 	"gopkg.in/yaml.v3"
 )
 
@@ -29,23 +30,28 @@ func Decode(file string, src []byte, out any) diag.List {
 		return errs
 	}
 	var errs diag.List
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	if err := dec.Decode(&doc); err != nil {
-		errs.Add(yamlErrPos(file, err), "invalid YAML: %s", yamlErrMsg(err))
-		return errs
+	// The fast parser gives yaml.v3's tree for the YAML most specs are
+	// written in; for the rest (and every error) yaml.v3 parses.
+	root, ok := fastyaml.Parse(src)
+	if !ok {
+		var doc yaml.Node
+		dec := yaml.NewDecoder(bytes.NewReader(src))
+		if err := dec.Decode(&doc); err != nil {
+			errs.Add(yamlErrPos(file, err), "invalid YAML: %s", yamlErrMsg(err))
+			return errs
+		}
+		var extra yaml.Node
+		if err := dec.Decode(&extra); err == nil {
+			errs.Add(diag.Pos{File: file, Line: extra.Line, Col: extra.Column}, "a spec file holds exactly one YAML document")
+			return errs
+		}
+		root = &doc
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		errs.Add(diag.Pos{File: file, Line: extra.Line, Col: extra.Column}, "a spec file holds exactly one YAML document")
-		return errs
-	}
-	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
 	d := decoder{file: file}
-	d.value(root, reflect.ValueOf(out).Elem(), "")
+	d.value(root, reflect.ValueOf(out).Elem(), nil)
 	d.errs.Sort()
 	return d.errs
 }
@@ -65,9 +71,9 @@ func (d *decoder) pos(n *yaml.Node) diag.Pos {
 	return diag.Pos{File: d.file, Line: n.Line, Col: n.Column}
 }
 
-func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path *keyPath) {
 	if n.Kind == yaml.AliasNode {
-		d.errs.Add(d.pos(n), "%s: YAML aliases are not allowed in specs", name(path))
+		d.errs.Add(d.pos(n), "%s: YAML aliases are not allowed in specs", path.String())
 		return
 	}
 	if v.Type() == nodeType {
@@ -80,29 +86,29 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		d.structure(n, v, path)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			d.errs.Add(d.pos(n), "%s: expected a list, found %s", name(path), describe(n))
+			d.errs.Add(d.pos(n), "%s: expected a list, found %s", path.String(), describe(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, item := range n.Content {
-			d.value(item, s.Index(i), path+"["+strconv.Itoa(i)+"]")
+			d.value(item, s.Index(i), &keyPath{parent: path, item: true, index: i})
 		}
 		v.Set(s)
 	case reflect.Map:
 		// A map with string keys (mapping-file tables such as forms).
 		if n.Kind != yaml.MappingNode || v.Type().Key().Kind() != reflect.String {
-			d.errs.Add(d.pos(n), "%s: expected a mapping, found %s", name(path), describe(n))
+			d.errs.Add(d.pos(n), "%s: expected a mapping, found %s", path.String(), describe(n))
 			return
 		}
 		m := reflect.MakeMap(v.Type())
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
-				d.errs.Add(d.pos(k), "%s: duplicate key %q", name(path), k.Value)
+				d.errs.Add(d.pos(k), "%s: duplicate key %q", path.String(), k.Value)
 				continue
 			}
 			e := reflect.New(v.Type().Elem()).Elem()
-			d.value(n.Content[i+1], e, join(path, k.Value))
+			d.value(n.Content[i+1], e, path.key(k.Value))
 			m.SetMapIndex(reflect.ValueOf(k.Value), e)
 		}
 		v.Set(m)
@@ -112,24 +118,24 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		v.Set(e)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-			d.errs.Add(d.pos(n), "%s: expected a string, found %s", name(path), describe(n))
+			d.errs.Add(d.pos(n), "%s: expected a string, found %s", path.String(), describe(n))
 			return
 		}
 		v.SetString(n.Value)
 	case reflect.Int:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-			d.errs.Add(d.pos(n), "%s: expected an integer, found %s", name(path), describe(n))
+			d.errs.Add(d.pos(n), "%s: expected an integer, found %s", path.String(), describe(n))
 			return
 		}
 		i, err := strconv.ParseInt(n.Value, 0, 64)
 		if err != nil {
-			d.errs.Add(d.pos(n), "%s: %v", name(path), err)
+			d.errs.Add(d.pos(n), "%s: %v", path.String(), err)
 			return
 		}
 		v.SetInt(i)
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			d.errs.Add(d.pos(n), "%s: expected true or false, found %s", name(path), describe(n))
+			d.errs.Add(d.pos(n), "%s: expected true or false, found %s", path.String(), describe(n))
 			return
 		}
 		v.SetBool(n.Value == "true" || n.Value == "True" || n.Value == "TRUE")
@@ -138,62 +144,99 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	}
 }
 
-func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) structure(n *yaml.Node, v reflect.Value, path *keyPath) {
 	if n.Kind != yaml.MappingNode {
-		d.errs.Add(d.pos(n), "%s: expected a mapping, found %s", name(path), describe(n))
+		d.errs.Add(d.pos(n), "%s: expected a mapping, found %s", path.String(), describe(n))
 		return
 	}
 	t := v.Type()
 	info := structInfoOf(t)
-	keys := diag.Keys{"": d.pos(n)}
+	var keys diag.Keys // only for a struct with a Keys field
 	if info.pos >= 0 {
 		v.Field(info.pos).Set(reflect.ValueOf(d.pos(n)))
 	}
 	if info.keys >= 0 {
+		keys = diag.Keys{"": d.pos(n)}
 		v.Field(info.keys).Set(reflect.ValueOf(keys))
 	}
-	fields, known := info.fields, info.known
-	seen := map[string]*yaml.Node{}
-	failed := map[string]bool{}
+	// Per field index: the value node, and whether decoding it failed.
+	var seenBuf [32]*yaml.Node
+	var failedBuf [32]bool
+	seen, failed := seenBuf[:], failedBuf[:]
+	if t.NumField() > len(seenBuf) {
+		seen, failed = make([]*yaml.Node, t.NumField()), make([]bool, t.NumField())
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
-		idx, ok := fields[k.Value]
+		idx, ok := info.fields[k.Value]
 		if !ok {
-			d.errs.Add(d.pos(k), "%s: unknown key %q (known keys: %s)", name(path), k.Value, strings.Join(known, ", "))
+			d.errs.Add(d.pos(k), "%s: unknown key %q (known keys: %s)", path.String(), k.Value, strings.Join(info.known, ", "))
 			continue
 		}
-		if seen[k.Value] != nil {
-			d.errs.Add(d.pos(k), "%s: duplicate key %q", name(path), k.Value)
+		if seen[idx] != nil {
+			d.errs.Add(d.pos(k), "%s: duplicate key %q", path.String(), k.Value)
 			continue
 		}
-		seen[k.Value] = val
-		keys[k.Value] = d.pos(val)
-		if val.Kind == yaml.SequenceNode {
-			for i, item := range val.Content {
-				keys[k.Value+"["+strconv.Itoa(i)+"]"] = d.pos(item)
+		seen[idx] = val
+		if keys != nil {
+			keys[k.Value] = d.pos(val)
+			if val.Kind == yaml.SequenceNode {
+				for i, item := range val.Content {
+					keys[k.Value+"["+strconv.Itoa(i)+"]"] = d.pos(item)
+				}
 			}
 		}
 		before := len(d.errs)
-		d.value(val, v.Field(idx), join(path, k.Value))
-		if len(d.errs) > before {
-			failed[k.Value] = true
-		}
+		d.value(val, v.Field(idx), path.key(k.Value))
+		failed[idx] = len(d.errs) > before
 	}
-	for _, key := range known {
-		f := t.Field(fields[key])
-		if f.Tag.Get("detgen") != "required" {
-			continue
-		}
-		val := seen[key]
+	for _, idx := range info.required {
+		key := info.names[idx]
+		val := seen[idx]
 		switch {
 		case val == nil:
-			d.errs.Add(d.pos(n), "%s: missing required key %q", name(path), key)
-		case !failed[key] && empty(v.Field(fields[key])):
+			d.errs.Add(d.pos(n), "%s: missing required key %q", path.String(), key)
+		case !failed[idx] && empty(v.Field(idx)):
 			// Only strings and lists can be empty; a zero number is a
 			// value for the semantic checks to judge.
-			d.errs.Add(d.pos(val), "%s: must not be empty", join(path, key))
+			d.errs.Add(d.pos(val), "%s: must not be empty", path.key(key).String())
 		}
 	}
+}
+
+// keyPath is where a value sits in the document (tests[2].name), kept as
+// links to its parent and spelled out only for a message.
+type keyPath struct {
+	parent *keyPath
+	name   string // a mapping key
+	item   bool   // a list item, at index
+	index  int
+}
+
+func (p *keyPath) key(name string) *keyPath { return &keyPath{parent: p, name: name} }
+
+// String is the path as messages give it; "document" for the root.
+func (p *keyPath) String() string {
+	if p == nil {
+		return "document"
+	}
+	var parts []*keyPath
+	for q := p; q != nil; q = q.parent {
+		parts = append(parts, q)
+	}
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		q := parts[i]
+		switch {
+		case q.item:
+			b.WriteString("[" + strconv.Itoa(q.index) + "]")
+		case b.Len() > 0:
+			b.WriteString("." + q.name)
+		default:
+			b.WriteString(q.name)
+		}
+	}
+	return b.String()
 }
 
 // structInfo is what structure needs of a struct type, worked out once
@@ -202,6 +245,8 @@ type structInfo struct {
 	pos, keys int            // index of the Pos and Keys fields, or -1
 	fields    map[string]int // YAML key to field index
 	known     []string       // the keys, in field order (for messages)
+	names     map[int]string // field index to YAML key
+	required  []int          // the fields tagged detgen:"required", in order
 }
 
 var structInfos sync.Map // reflect.Type to *structInfo
@@ -210,7 +255,7 @@ func structInfoOf(t reflect.Type) *structInfo {
 	if info, ok := structInfos.Load(t); ok {
 		return info.(*structInfo)
 	}
-	info := &structInfo{pos: -1, keys: -1, fields: map[string]int{}}
+	info := &structInfo{pos: -1, keys: -1, fields: map[string]int{}, names: map[int]string{}}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if f.Name == "Pos" && f.Type == posType {
@@ -226,7 +271,11 @@ func structInfoOf(t reflect.Type) *structInfo {
 			continue
 		}
 		info.fields[key] = i
+		info.names[i] = key
 		info.known = append(info.known, key)
+		if f.Tag.Get("detgen") == "required" {
+			info.required = append(info.required, i)
+		}
 	}
 	structInfos.Store(t, info)
 	return info
@@ -241,20 +290,6 @@ func empty(v reflect.Value) bool {
 		return v.Len() == 0
 	}
 	return false
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-func name(path string) string {
-	if path == "" {
-		return "document"
-	}
-	return path
 }
 
 func describe(n *yaml.Node) string {

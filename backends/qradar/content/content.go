@@ -108,7 +108,7 @@ var fileStemRE = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 // sorted by (name, log source type), searches and rules by (rule id, name),
 // ids derived from names. All errors are collected and returned together.
 func Build(opts Options, searches []Search) ([]byte, error) {
-	doc, err := document(opts, searches)
+	doc, err := document(opts, prepareAll(opts, searches))
 	if err != nil {
 		return nil, err
 	}
@@ -119,23 +119,94 @@ func Build(opts Options, searches []Search) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeXML writes the checked document doc of searches.
+// writeXML writes the checked document doc of searches. Its bytes are
+// those of one xml.Encoder with Indent("", "  ") over the whole document
+// (encodeXML; TestWriteXMLIsTheEncoders), but the elements under
+// <content> are encoded on every core, a batch at a time: a build's
+// extension holds thousands, and only a batch is held encoded.
 func writeXML(w io.Writer, doc *xmlContent, searches []Search) error {
-	if _, err := io.WriteString(w, xml.Header+"<!--"+headerComment(searches)+"-->\n"); err != nil {
+	if _, err := io.WriteString(w, xml.Header+"<!--"+headerComment(searches)+"-->\n<content>"); err != nil {
 		return fmt.Errorf("qradar: encoding extension: %w", err)
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("qradar: encoding extension: %w", err)
+	// The children in field order, each with its element name.
+	type child struct {
+		name string
+		v    any
 	}
-	if err := enc.Close(); err != nil {
-		return fmt.Errorf("qradar: encoding extension: %w", err)
+	var children []child
+	if doc.QRadarVersion != "" {
+		children = append(children, child{"qradarversion", doc.QRadarVersion})
 	}
-	if _, err := io.WriteString(w, "\n"); err != nil {
+	for _, v := range doc.Properties {
+		children = append(children, child{"ariel_regex_property", v})
+	}
+	for _, v := range doc.Expressions {
+		children = append(children, child{"ariel_property_json_expression", v})
+	}
+	for _, v := range doc.Searches {
+		children = append(children, child{"search", v})
+	}
+	for _, v := range doc.Rules {
+		children = append(children, child{"custom_rule", v})
+	}
+	const batch = 256
+	encoded := make([]bytes.Buffer, min(batch, len(children)))
+	errs := make([]error, len(encoded))
+	for start := 0; start < len(children); start += batch {
+		n := min(batch, len(children)-start)
+		eachIndex(n, func(i int) {
+			// Indented as at depth 1 of the document: prefix and one
+			// indent; the newline before each is written below.
+			b := &encoded[i]
+			b.Reset()
+			enc := xml.NewEncoder(b)
+			enc.Indent("  ", "  ")
+			c := children[start+i]
+			errs[i] = enc.EncodeElement(c.v, xml.StartElement{Name: xml.Name{Local: c.name}})
+			if errs[i] == nil {
+				errs[i] = enc.Close()
+			}
+		})
+		for i := range n {
+			if errs[i] != nil {
+				return fmt.Errorf("qradar: encoding extension: %w", errs[i])
+			}
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return fmt.Errorf("qradar: encoding extension: %w", err)
+			}
+			if _, err := encoded[i].WriteTo(w); err != nil {
+				return fmt.Errorf("qradar: encoding extension: %w", err)
+			}
+		}
+	}
+	end := "</content>\n"
+	if len(children) > 0 {
+		end = "\n" + end
+	}
+	if _, err := io.WriteString(w, end); err != nil {
 		return fmt.Errorf("qradar: encoding extension: %w", err)
 	}
 	return nil
+}
+
+// eachIndex runs f(0) ... f(n-1) on every core.
+func eachIndex(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // zipTime is the modification time of the archive's entry: fixed, so that
@@ -159,7 +230,7 @@ func BuildArchive(opts Options, searches []Search) ([]byte, error) {
 // streams it to its file). Nothing is written when the searches are
 // invalid.
 func WriteArchive(w io.Writer, opts Options, searches []Search) error {
-	doc, err := document(opts, searches)
+	doc, err := document(opts, prepareAll(opts, searches))
 	if err != nil {
 		return err
 	}
@@ -190,23 +261,28 @@ type item struct {
 	ruleIDNum    int // the custom rule's id, 0 for none
 }
 
-// searchPart is what document works out of one search alone: its
-// problems in the order found, the properties it defines (console
-// names) and its item. Searches are worked out in parallel; what
-// involves several (duplicates, colliding ids, conflicting properties)
-// is checked after, in order.
-type searchPart struct {
-	errs  []error
-	props []Property
-	item  *item // nil when the search has a problem
+// prepared is one search worked out alone: its problems in the order
+// found, the properties it defines (console names) and its item, the
+// custom rule encoded. Searches are prepared on every core (a build's
+// extension holds thousands); what involves several (duplicates,
+// colliding ids, conflicting properties) is checked after, in order.
+// (Preparing each as its rule is generated was tried: it holds every
+// encoded rule through generation, and the build took longer.)
+type prepared struct {
+	search Search
+	errs   []error
+	props  []Property
+	item   *item // nil when the search has a problem
 }
 
-func prepareSearch(opts Options, owner string, i int, s Search) searchPart {
-	var part searchPart
+// prepare works out search s alone.
+func prepare(opts Options, s Search) *prepared {
+	owner := cmp.Or(opts.Owner, "admin")
+	part := &prepared{search: s}
 	bad := func(format string, args ...any) {
 		part.errs = append(part.errs, fmt.Errorf(format, args...))
 	}
-	where := fmt.Sprintf("search %d (%q)", i, s.Name)
+	where := fmt.Sprintf("search %q", s.Name)
 	checkLabel(bad, where+": rule id", s.RuleID)
 	checkLabel(bad, where+": name", s.Name)
 	checkText := func(what, s string) {
@@ -338,31 +414,17 @@ func checkLabel(bad func(string, ...any), what, s string) {
 	}
 }
 
-// prepareSearches runs prepareSearch on every search, on every core:
-// a build's extension holds thousands.
-func prepareSearches(opts Options, owner string, searches []Search) []searchPart {
-	parts := make([]searchPart, len(searches))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(searches)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(searches) {
-					return
-				}
-				parts[i] = prepareSearch(opts, owner, i, searches[i])
-			}
-		}()
-	}
-	wg.Wait()
+// prepareAll runs prepare on every search, on every core.
+func prepareAll(opts Options, searches []Search) []*prepared {
+	parts := make([]*prepared, len(searches))
+	eachIndex(len(searches), func(i int) {
+		parts[i] = prepare(opts, searches[i])
+	})
 	return parts
 }
 
 // document checks the input and assembles the XML tree.
-func document(opts Options, searches []Search) (*xmlContent, error) {
+func document(opts Options, parts []*prepared) (*xmlContent, error) {
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(format, args...))
@@ -378,7 +440,7 @@ func document(opts Options, searches []Search) (*xmlContent, error) {
 	}
 	owner := cmp.Or(opts.Owner, "admin")
 	checkLabel(bad, "owner", owner)
-	if len(searches) == 0 {
+	if len(parts) == 0 {
 		bad("no searches")
 	}
 
@@ -401,9 +463,9 @@ func document(opts Options, searches []Search) (*xmlContent, error) {
 
 	doc := &xmlContent{QRadarVersion: opts.QRadarVersion}
 	var items []item
-	for i, part := range prepareSearches(opts, owner, searches) {
-		s := searches[i]
-		where := fmt.Sprintf("search %d (%q)", i, s.Name)
+	for _, part := range parts {
+		s := part.search
+		where := fmt.Sprintf("search %q", s.Name)
 		if seenName[s.Name] {
 			bad("%s: duplicate search name", where)
 		}
