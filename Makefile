@@ -52,9 +52,12 @@ golden:
 	$(GO) test ./driver -run TestGolden -count=1 -update
 	git --no-pager diff --stat -- golden
 
-## bench: the build of 2,000 rules (DETGEN_BENCH_RULES to change): in memory
-## (the old path), streamed cold and cached, YAML decoding of the same specs,
-## and the CLI's seconds and peak memory per command, cold and cached; scan
+## bench: the build of 2,000 rules (DETGEN_BENCH_RULES to change), on a RAM
+## file system when there is one: in memory (the old path), streamed cold
+## and cached, YAML decoding of the same specs, and the CLI's seconds and
+## peak memory per command, cold and cached, beside creating the same files
+## and yaml.v3 decoding the specs; YAML parsing (internal/fastyaml beside
+## yaml.v3); scan
 ## throughput against encoding/json and sigma-go on a generated 1 GiB audit
 ## log (DETGEN_BENCH_MB to change the size); scan's needle matcher beside a
 ## search per needle, and pruned JSON decoding beside encoding/json; parser
@@ -62,10 +65,12 @@ golden:
 ## of SigmaHQ; and scan of aggregation rules over a 1 GiB log with the peak
 ## live heap per half of the log
 bench:
-	DETGEN_BENCH_RULES=$${DETGEN_BENCH_RULES:-2000} $(GO) test ./driver -run '^$$' -bench 'Build|DecodeSpecs|CLI' -benchtime 1x -benchmem -timeout 30m
+	DETGEN_BENCH_RULES=$${DETGEN_BENCH_RULES:-2000} TMPDIR=$$(if [ -d /dev/shm ]; then echo /dev/shm; else echo $${TMPDIR:-/tmp}; fi) \
+	  $(GO) test ./driver -run '^$$' -bench 'Build|DecodeSpecs|CLI' -benchtime 1x -benchmem -timeout 30m
 	DETGEN_BENCH_MB=$${DETGEN_BENCH_MB:-1024} $(GO) test ./scan -run '^$$' -bench Throughput -benchtime 1x -timeout 60m
 	DETGEN_BENCH_MB=100 $(GO) test ./scan -run '^$$' -bench Matcher
 	$(GO) test ./record/prune -run '^$$' -bench Decode
+	$(GO) test ./internal/fastyaml -run '^$$' -bench . -benchmem
 	$(GO) test ./lang/aql ./lang/yaral -run '^$$' -bench ParseCorpus
 	$(GO) test ./sigmain -run '^$$' -bench ConvertSigmaHQ -benchtime 5x
 	DETGEN_BENCH_MB=$${DETGEN_BENCH_MB:-1024} $(GO) test ./scan -run '^$$' -bench AggregateScan -benchtime 1x -timeout 60m
@@ -78,6 +83,7 @@ fuzz-short:
 	$(GO) test ./lang/yaral -run '^$$' -fuzz '^FuzzQuote$$' -fuzztime $(or $(FUZZTIME),20000x)
 	$(GO) test ./internal/hostile -run '^$$' -fuzz '^FuzzGenerators$$' -fuzztime $(or $(FUZZTIME),10000x)
 	$(GO) test ./record/prune -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(or $(FUZZTIME),100000x)
+	$(GO) test ./internal/fastyaml -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),300000x)
 	$(GO) test ./scan -run '^$$' -fuzz '^FuzzMatcher$$' -fuzztime $(or $(FUZZTIME),100000x)
 
 ## fuzz: a long run of every fuzz target (FUZZTIME=10m by default here)

@@ -36,7 +36,7 @@ func Rule(r *spec.Rule) (*ir.Rule, diag.List) { return RuleWith(r, Options{}) }
 
 // RuleWith is Rule with options.
 func RuleWith(r *spec.Rule, o Options) (*ir.Rule, diag.List) {
-	c := checker{lazy: o.DeferEvents}
+	c := checker{lazy: o.DeferEvents, checked: o.Checked}
 	out := c.rule(r)
 	out.Inputs = c.inputs
 	c.errs.Sort()
@@ -53,8 +53,9 @@ type checker struct {
 	errs           diag.List
 	ls             *mappings.Logsource
 	// lazy: check test event files cheaply, read them when tests run.
-	lazy   bool
-	inputs []string // files read or checked besides the spec
+	lazy    bool
+	checked *CheckedFiles // nil: remembered per process (checkEventFile)
+	inputs  []string      // files read or checked besides the spec
 }
 
 func (c *checker) add(pos diag.Pos, format string, args ...any) { c.errs.Add(pos, format, args...) }

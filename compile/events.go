@@ -25,6 +25,35 @@ type Options struct {
 	// process) and each test's Load reads it when the test runs. A build
 	// needs no test event; detgen test reads them.
 	DeferEvents bool
+	// Checked, when not nil, remembers each event file's check for the
+	// run it belongs to (a build): a file several rules name is stat-ed,
+	// read and checked once. Without it, checks are remembered per
+	// process for as long as a file's size and time stay the same.
+	Checked *CheckedFiles
+}
+
+// CheckedFiles are the event files checked in one run, by path.
+type CheckedFiles struct{ m sync.Map } // string -> *checkedFile
+
+type checkedFile struct {
+	once sync.Once
+	st   *eventState
+}
+
+func (f *CheckedFiles) check(path string) *eventState {
+	v, _ := f.m.LoadOrStore(path, &checkedFile{})
+	cf := v.(*checkedFile)
+	cf.once.Do(func() { cf.st = checkEventFile(path) })
+	return cf.st
+}
+
+// checkEvent checks the event file at path, once per run when the
+// options name one.
+func (c *checker) checkEvent(path string) *eventState {
+	if c.checked != nil {
+		return c.checked.check(path)
+	}
+	return checkEventFile(path)
 }
 
 // input records a file the rule depends on besides its spec.
@@ -49,7 +78,7 @@ func (c *checker) eventFile(r *spec.Rule, t *spec.Test, it *ir.Test, out *ir.Rul
 		it.Event = compact.Bytes()
 		return
 	}
-	st := checkEventFile(path)
+	st := c.checkEvent(path)
 	switch {
 	case st.readErr != nil:
 		c.add(t.Keys.At("event_file"), "test %q: %s: %v", t.Name, t.EventFile, st.readErr)

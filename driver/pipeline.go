@@ -187,8 +187,9 @@ func Load(paths []string, o Options) (*Loaded, error) {
 	o.Progress.Phase(o.Verb+": loading", len(paths), "specs")
 	units := make([]*unit, len(paths))
 	sums := &inputSums{}
+	checked := &compile.CheckedFiles{} // event files, checked once per run
 	parallel(len(paths), func(i int) {
-		units[i] = load(paths[i], o.Cache, sums)
+		units[i] = load(paths[i], o.Cache, sums, checked)
 		o.Progress.Add(1)
 	})
 	var errs diag.List
@@ -223,7 +224,7 @@ func LoadPaths(dir string, o Options) (*Loaded, error) {
 	return Load(paths, o)
 }
 
-func load(path string, c *Cache, sums *inputSums) *unit {
+func load(path string, c *Cache, sums *inputSums, checked *compile.CheckedFiles) *unit {
 	u := &unit{path: path}
 	data, err := input.Read(path, "a spec", input.MaxSpec)
 	if err != nil {
@@ -238,18 +239,19 @@ func load(path string, c *Cache, sums *inputSums) *unit {
 			return u
 		}
 	}
-	u.compile(data)
+	u.compile(data, checked)
 	return u
 }
 
-// compile decodes and compiles the spec's bytes.
-func (u *unit) compile(data []byte) {
+// compile decodes and compiles the spec's bytes, checking its event files
+// once per run in checked (nil: once per process and unchanged file).
+func (u *unit) compile(data []byte, checked *compile.CheckedFiles) {
 	sr, errs := spec.Parse(u.path, data)
 	if len(errs) > 0 {
 		u.errs = errs
 		return
 	}
-	r, errs := compile.RuleWith(sr, compile.Options{DeferEvents: true})
+	r, errs := compile.RuleWith(sr, compile.Options{DeferEvents: true, Checked: checked})
 	if len(errs) > 0 {
 		u.errs = errs
 		return
@@ -271,7 +273,7 @@ func (u *unit) recompile(c *Cache) error {
 	if c.key("rule", data) != u.key {
 		return fmt.Errorf("%s: changed during the build; run it again", u.path)
 	}
-	u.compile(data)
+	u.compile(data, nil)
 	if len(u.errs) > 0 {
 		return u.errs
 	}

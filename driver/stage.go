@@ -82,7 +82,7 @@ func (s *Stage) WriteFile(rel string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(p, data, 0o644)
+	return writeFile(p, data, 0o644)
 }
 
 // CopyFile writes one file with the content of r, and returns its sha256

@@ -49,7 +49,7 @@ func Read(path, what string, limit int64) ([]byte, error) {
 	if err := check(fi, what, limit); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	data, err := readAll(f, fi.Size(), limit+1)
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +57,28 @@ func Read(path, what string, limit int64) ([]byte, error) {
 		return nil, tooLarge(int64(len(data)), what, limit)
 	}
 	return data, nil
+}
+
+// readAll reads r to its end or to max bytes, into a buffer sized for
+// size (the file's size when opened; it may have grown since): one read
+// and one allocation for a file that did not change, where io.ReadAll
+// grows its buffer from 512 bytes.
+func readAll(r io.Reader, size, max int64) ([]byte, error) {
+	buf := make([]byte, 0, min(size+1, max))
+	for int64(len(buf)) < max {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(int64(cap(buf)), max)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
 }
 
 // bare drops the operation and path from an *fs.PathError: every caller

@@ -1,11 +1,13 @@
 package input
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -69,5 +71,24 @@ func TestReadRefuses(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %q", tc.path, err, tc.want)
 		}
+	}
+}
+
+// readAll must give every byte whatever the size hint says (a file that
+// grew or shrank after its stat) and stop one byte past the limit.
+func TestReadAllAnySizeHint(t *testing.T) {
+	data := strings.Repeat("0123456789", 1000)
+	for _, hint := range []int64{0, 1, 100, int64(len(data)), int64(len(data)) + 50, 1 << 20} {
+		got, err := readAll(iotest.OneByteReader(strings.NewReader(data)), hint, 1<<20)
+		if err != nil || string(got) != data {
+			t.Fatalf("hint %d: %d bytes, %v", hint, len(got), err)
+		}
+		got, err = readAll(strings.NewReader(data), hint, 5000)
+		if err != nil || string(got) != data[:5000] {
+			t.Fatalf("hint %d, max 5000: %d bytes, %v", hint, len(got), err)
+		}
+	}
+	if _, err := readAll(iotest.ErrReader(io.ErrUnexpectedEOF), 10, 100); err != io.ErrUnexpectedEOF {
+		t.Fatalf("error %v", err)
 	}
 }
