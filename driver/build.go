@@ -38,22 +38,25 @@ func (l *Loaded) WriteBuild(dir string, check func(rules []*ir.Rule, arts []rele
 		return nil, err
 	}
 	defer stage.Abort()
+	ext, err := l.startExtension(stage)
+	if err != nil {
+		return nil, err
+	}
+	defer ext.close()
 	files := make([][]release.Artifact, len(l.units))
-	searches := make([]*content.Search, len(l.units))
-	aql := make([]string, len(l.units)) // the blob of a cached rule's AQL
 	warns, err := l.Generate(func(i int, out *RuleOutput) error {
 		if err := out.write(stage); err != nil {
 			return err
 		}
+		var aql string // the blob of a cached rule's AQL
 		for j, f := range out.Files {
 			if f.Target == "qradar" {
-				aql[i] = out.blobs[j]
+				aql = out.blobs[j]
 			}
 			f.Data = nil
 			files[i] = append(files[i], f)
 		}
-		searches[i] = out.Search
-		return nil
+		return ext.add(i, out.Search, aql)
 	})
 	res := &BuildResult{Warnings: warns}
 	if err != nil {
@@ -61,9 +64,9 @@ func (l *Loaded) WriteBuild(dir string, check func(rules []*ir.Rule, arts []rele
 	}
 	res.Rules = l.Rules()
 	var all, arts []release.Artifact
-	for i, fs := range files {
-		for _, f := range fs {
-			f.Rule = res.Rules[i] // metadata, not the compiled rule
+	for k, i := range l.Order() {
+		for _, f := range files[i] {
+			f.Rule = res.Rules[k] // metadata, not the compiled rule
 			all = append(all, f)
 			if _, ok := LookupTarget(f.Target); ok {
 				arts = append(arts, f)
@@ -76,7 +79,7 @@ func (l *Loaded) WriteBuild(dir string, check func(rules []*ir.Rule, arts []rele
 			return res, err
 		}
 	}
-	sum, ok, err := l.writeExtension(stage, searches, aql)
+	sum, ok, err := ext.finish()
 	if err != nil {
 		return res, err
 	}
@@ -97,65 +100,98 @@ func (l *Loaded) WriteBuild(dir string, check func(rules []*ir.Rule, arts []rele
 	return res, stage.Commit()
 }
 
-// writeExtension writes the QRadar content extension of the rules'
-// searches (nil for a rule without) and returns its sha256, and false
-// when no rule has a search. Rules from the cache have their AQL in the
-// blob named in aql. The extension is linked from the cache when the
-// rules are those of a build before (their keys fix the searches), else
-// built and cached.
-func (l *Loaded) writeExtension(stage *Stage, searches []*content.Search, aql []string) (string, bool, error) {
+// extensionBuild is the QRadar content extension of a build in the
+// making: linked from the cache when every rule is as in a build before
+// (their keys fix the searches), else assembled as the rules are generated,
+// each search's encoded elements spilled to a file in the stage (removed
+// before the swap), so that memory does not grow with the number of
+// rules; then written and cached.
+type extensionBuild struct {
+	l      *Loaded
+	stage  *Stage
+	key    string // cache key; "" without a cache
+	sum    string // sha256 of the extension linked from the cache
+	linked bool
+	asm    *content.Assembler
+	spill  *os.File
+}
+
+// extensionSpill is the spill file's name in the stage.
+const extensionSpill = ".qradar-extension.spill"
+
+func (l *Loaded) startExtension(stage *Stage) (*extensionBuild, error) {
+	x := &extensionBuild{l: l, stage: stage, key: l.extensionKey()}
+	if x.key != "" {
+		if sum, ok := l.opts.Cache.linkExtension(stage, x.key); ok {
+			x.sum, x.linked = sum, true
+			return x, nil
+		}
+	}
+	spill, err := stage.Create(extensionSpill)
+	if err != nil {
+		return nil, err
+	}
+	x.spill = spill
+	x.asm = content.NewAssembler(QRadarOptions, spill)
+	return x, nil
+}
+
+// extensionKey is the cache key of the extension of every rule, "" when
+// some rule has no cache key (or there is no cache).
+func (l *Loaded) extensionKey() string {
 	c := l.opts.Cache
-	var keys [][]byte
-	if opts, err := json.Marshal(QRadarOptions); c != nil && err == nil {
-		keys = append(keys, opts)
+	if c == nil {
+		return ""
 	}
-	any := false
-	for i, s := range searches {
-		if s == nil {
-			continue
-		}
-		any = true
-		if keys != nil && l.units[i].key != "" {
-			keys = append(keys, []byte(l.units[i].key))
-		} else {
-			keys = nil
-		}
+	opts, err := json.Marshal(QRadarOptions)
+	if err != nil {
+		return ""
 	}
-	if !any {
+	keys := [][]byte{opts}
+	for _, u := range l.units {
+		if u.key == "" {
+			return ""
+		}
+		keys = append(keys, []byte(u.key))
+	}
+	return c.key("qradar-extension", keys...)
+}
+
+// add adds rule i's search (nil for none; a cached rule's AQL is in the
+// blob aql).
+func (x *extensionBuild) add(i int, s *content.Search, aql string) error {
+	if x.asm == nil || s == nil {
+		return nil
+	}
+	cp := *s
+	if cp.AQL == "" && aql != "" {
+		data, err := os.ReadFile(aql)
+		if err != nil {
+			return err
+		}
+		cp.AQL = string(data)
+	}
+	x.asm.Add(i, cp)
+	return nil
+}
+
+// finish writes the extension and returns its sha256, and false when no
+// rule has a search.
+func (x *extensionBuild) finish() (string, bool, error) {
+	if x.linked {
+		return x.sum, true, nil
+	}
+	defer x.close()
+	if x.asm.Len() == 0 {
 		return "", false, nil
 	}
-	var key string
-	if keys != nil {
-		key = c.key("qradar-extension", keys...)
-		if sum, ok := c.linkExtension(stage, key); ok {
-			return sum, true, nil
-		}
-	}
-	var ss []content.Search
-	for i, s := range searches {
-		if s == nil {
-			continue
-		}
-		if s.AQL == "" && aql[i] != "" {
-			data, err := os.ReadFile(aql[i])
-			if err != nil {
-				return "", false, err
-			}
-			cp := *s
-			cp.AQL = string(data)
-			s = &cp
-		}
-		ss = append(ss, *s)
-	}
-	// Streamed to its file: the archive is as large as all the rules'
-	// AQL and their custom rules together.
-	f, err := stage.Create(QRadarExtensionPath)
+	f, err := x.stage.Create(QRadarExtensionPath)
 	if err != nil {
 		return "", false, err
 	}
 	h := sha256.New()
 	w := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<16)
-	err = content.WriteArchive(w, QRadarOptions, ss)
+	err = x.asm.WriteArchive(w)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -166,10 +202,19 @@ func (l *Loaded) writeExtension(stage *Stage, searches []*content.Search, aql []
 		return "", false, fmt.Errorf("qradar content extension: %w", err)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	if key != "" {
-		c.putExtension(key, f.Name(), sum)
+	if x.key != "" {
+		x.l.opts.Cache.putExtension(x.key, f.Name(), sum)
 	}
 	return sum, true, nil
+}
+
+// close removes the spill file (it must not be swapped in).
+func (x *extensionBuild) close() {
+	if x.spill != nil {
+		x.spill.Close()
+		x.stage.Remove(extensionSpill)
+		x.spill = nil
+	}
 }
 
 // extDir holds the cached extensions: one file per build's set of
@@ -289,7 +334,8 @@ func (l *Loaded) WriteDocs(dir string) (int, []Warning, error) {
 	rules := l.Rules()
 	byID := map[string][]string{}
 	n := 1
-	for i, r := range rules {
+	for k, r := range rules {
+		i := l.Order()[k]
 		byID[r.ID] = targets[i]
 		n += counts[i]
 	}
@@ -406,9 +452,9 @@ func (l *Loaded) Hashes() ([]*ir.Rule, []release.Artifact, []Warning, error) {
 	}
 	rules := l.Rules()
 	var arts []release.Artifact
-	for i, fs := range files {
-		for _, a := range fs {
-			a.Rule = rules[i]
+	for k, i := range l.Order() {
+		for _, a := range files[i] {
+			a.Rule = rules[k]
 			arts = append(arts, a)
 		}
 	}

@@ -30,14 +30,18 @@ type Options struct {
 	Verb     string             // progress label ("build" gives "build: loading", "build: compiling")
 }
 
-// Loaded is every spec of a build, loaded: compiled, or found unchanged in
-// the cache. Nothing of a rule's outputs is held in memory: Generate
-// makes (or reads back) each rule's files and hands them over one rule at
-// a time.
+// Loaded is every spec of a build, read: found unchanged in the cache, or
+// to be compiled. A spec is compiled as its rule is generated (Generate),
+// or for its metadata (Metadata), and only the rule's metadata is kept
+// after: memory does not grow with the number of rules beyond that. The
+// checks across specs (an id or name used twice) run once every spec is
+// compiled, and then the rules are in rule id order.
 type Loaded struct {
-	opts  Options
-	units []*unit // by rule id
-	sums  *inputSums
+	opts    Options
+	units   []*unit // by path; by rule id once every spec is compiled
+	order   []int   // after sortByID: the index Generate gave each unit
+	sums    *inputSums
+	checked *compile.CheckedFiles // event files, checked once per run
 }
 
 // inputSums hashes each test event file once per build, however many
@@ -65,6 +69,7 @@ type unit struct {
 	entry    *ruleEntry // the cache's entry, when the spec is unchanged
 	rule     *ir.Rule   // compiled; or, from the cache, metadata only
 	compiled bool       // rule is the compiled rule
+	pending  bool       // not compiled yet (Loaded.compilePending)
 	hit      bool       // the cache held the spec unchanged
 	errs     diag.List
 }
@@ -180,25 +185,51 @@ func emptyTests(n int) []ir.Test {
 
 // Load reads every spec: a spec the cache holds unchanged (same bytes,
 // same test event files, same detgen and mappings) is not decoded; the
-// others are decoded and compiled, their test events checked but not
-// read. It returns every error of every file and those across files (an
-// id or name used twice), as LoadRules does.
+// others are compiled when their rules are generated (Generate) or their
+// metadata asked for (Metadata), which report their errors and those
+// across files (an id or name used twice), as LoadRules does. Load
+// reports the specs it cannot read.
 func Load(paths []string, o Options) (*Loaded, error) {
 	o.Progress.Phase(o.Verb+": loading", len(paths), "specs")
 	units := make([]*unit, len(paths))
 	sums := &inputSums{}
-	checked := &compile.CheckedFiles{} // event files, checked once per run
 	parallel(len(paths), func(i int) {
-		units[i] = load(paths[i], o.Cache, sums, checked)
+		units[i] = load(paths[i], o.Cache, sums)
 		o.Progress.Add(1)
 	})
 	var errs diag.List
-	ids, names := map[string]string{}, map[string]string{}
 	for _, u := range units {
-		if len(u.errs) > 0 {
-			errs.Append(u.errs)
-			continue
+		errs.Append(u.errs)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	l := &Loaded{opts: o, units: units, sums: sums, checked: &compile.CheckedFiles{}}
+	if l.pending() == 0 {
+		if err := l.crossCheck(); err != nil {
+			return nil, err
 		}
+		l.sortByID()
+	}
+	return l, nil
+}
+
+// pending is the number of specs not compiled yet.
+func (l *Loaded) pending() int {
+	n := 0
+	for _, u := range l.units {
+		if u.pending {
+			n++
+		}
+	}
+	return n
+}
+
+// crossCheck reports ids and names used by two specs, in path order.
+func (l *Loaded) crossCheck() error {
+	var errs diag.List
+	ids, names := map[string]string{}, map[string]string{}
+	for _, u := range l.units {
 		r := u.rule
 		if other, dup := ids[r.ID]; dup {
 			errs.Add(u.pos, "id %s is already used by %s", r.ID, other)
@@ -209,10 +240,59 @@ func Load(paths []string, o Options) (*Loaded, error) {
 		ids[r.ID], names[r.Name] = u.path, u.path
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return errs
 	}
-	sort.SliceStable(units, func(i, j int) bool { return units[i].rule.ID < units[j].rule.ID })
-	return &Loaded{opts: o, units: units, sums: sums}, nil
+	return nil
+}
+
+// sortByID puts the units in rule id order and records, in order, the
+// index each had (Order).
+func (l *Loaded) sortByID() {
+	if l.order != nil {
+		return
+	}
+	l.order = make([]int, len(l.units))
+	for i := range l.order {
+		l.order[i] = i
+	}
+	sort.SliceStable(l.order, func(i, j int) bool { return l.units[l.order[i]].rule.ID < l.units[l.order[j]].rule.ID })
+	units := make([]*unit, len(l.units))
+	for k, i := range l.order {
+		units[k] = l.units[i]
+	}
+	l.units = units
+}
+
+// Order is, for each rule of Rules, the index Generate gave its output
+// (emit's i): rules are generated in path order and listed in id order.
+func (l *Loaded) Order() []int { return l.order }
+
+// Metadata compiles the specs not compiled yet, keeping their metadata
+// only, runs the checks across specs and returns every rule's metadata by
+// id (for commands that generate nothing, such as list).
+func (l *Loaded) Metadata() ([]*ir.Rule, error) {
+	if l.order == nil {
+		parallel(len(l.units), func(i int) {
+			if u := l.units[i]; u.pending {
+				l.compilePending(u)
+				if u.compiled {
+					u.rule, u.compiled = infoOf(u.rule, u.pos).rule(u.path), false
+				}
+			}
+		})
+		var errs diag.List
+		for _, u := range l.units {
+			errs.Append(u.errs)
+		}
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		if err := l.crossCheck(); err != nil {
+			return nil, err
+		}
+		l.sortByID()
+	}
+	return l.Rules(), nil
 }
 
 // LoadPaths is Load of every spec under dir.
@@ -224,8 +304,8 @@ func LoadPaths(dir string, o Options) (*Loaded, error) {
 	return Load(paths, o)
 }
 
-func load(path string, c *Cache, sums *inputSums, checked *compile.CheckedFiles) *unit {
-	u := &unit{path: path}
+func load(path string, c *Cache, sums *inputSums) *unit {
+	u := &unit{path: path, pos: diag.Pos{File: path}}
 	data, err := input.Read(path, "a spec", input.MaxSpec)
 	if err != nil {
 		u.errs.Add(diag.Pos{File: path}, "%v", err)
@@ -239,8 +319,24 @@ func load(path string, c *Cache, sums *inputSums, checked *compile.CheckedFiles)
 			return u
 		}
 	}
-	u.compile(data, checked)
+	u.pending = true
 	return u
+}
+
+// compilePending compiles a spec Load read but did not compile: read
+// again, it must be what Load read (its cache key), or the build stops.
+func (l *Loaded) compilePending(u *unit) {
+	u.pending = false
+	data, err := input.Read(u.path, "a spec", input.MaxSpec)
+	if err != nil {
+		u.errs.Add(diag.Pos{File: u.path}, "%v", err)
+		return
+	}
+	if u.key != "" && l.opts.Cache.key("rule", data) != u.key {
+		u.errs.Add(diag.Pos{File: u.path}, "changed during the build; run it again")
+		return
+	}
+	u.compile(data, l.checked)
 }
 
 // compile decodes and compiles the spec's bytes, checking its event files
@@ -307,9 +403,9 @@ func (c *Cache) lookupRule(key, path string, input *inputSums) *ruleEntry {
 	return &e
 }
 
-// Rules are the loaded rules by id: compiled ones, and for those the cache
-// held, their metadata (no detection, tests by name only). After
-// Generate, every rule is metadata only.
+// Rules are the rules' metadata (no detection, tests by name only), by id
+// after Generate or Metadata (before, in path order, and only those the
+// cache held are filled in).
 func (l *Loaded) Rules() []*ir.Rule {
 	out := make([]*ir.Rule, len(l.units))
 	for i, u := range l.units {
@@ -390,16 +486,18 @@ func (o *RuleOutput) FullRule() (*ir.Rule, error) {
 	return o.unit.rule, nil
 }
 
-// Generate makes every rule's files on every core, in rule order of
-// results: a cached rule's are read back from the cache, the others are
-// generated and checked in their target language (and then cached).
-// emit, when not nil, gets each rule's output as soon as it is made, from
-// several goroutines at once, with the rule's index in Rules; an error
-// from emit stops nothing but is returned. Generate returns the warnings
-// of every check, in rule order, and every error. Afterwards every rule is
-// metadata only.
+// Generate makes every rule's files on every core: a cached rule's are
+// read back from the cache, the others are compiled, generated and checked
+// in their target language (and then cached). emit, when not nil, gets
+// each rule's output as soon as it is made, from several goroutines at
+// once, with an index: afterwards Rules lists the rules by id and Order
+// gives each one's index. An error from emit stops nothing but is
+// returned. Generate returns the warnings of every check, in rule order,
+// and every error (the checks across specs included). Afterwards every
+// rule is metadata only.
 func (l *Loaded) Generate(emit func(i int, out *RuleOutput) error) ([]Warning, error) {
 	o := l.opts
+	l.order = nil // emit's indexes are the units' present order
 	o.Progress.Phase(o.Verb+": compiling", len(l.units), "rules")
 	type result struct {
 		errs  diag.List
@@ -410,6 +508,14 @@ func (l *Loaded) Generate(emit func(i int, out *RuleOutput) error) ([]Warning, e
 	parallel(len(l.units), func(i int) {
 		u := l.units[i]
 		res := &results[i]
+		if u.pending {
+			l.compilePending(u)
+		}
+		if len(u.errs) > 0 {
+			res.errs = u.errs
+			o.Progress.Add(1)
+			return
+		}
 		out, warns, errs := l.output(u)
 		res.warns, res.errs = warns, errs
 		if len(errs) == 0 && emit != nil {
@@ -422,12 +528,31 @@ func (l *Loaded) Generate(emit func(i int, out *RuleOutput) error) ([]Warning, e
 		}
 		o.Progress.Add(1)
 	})
-	var warns []Warning
 	var errs diag.List
-	var other []error
 	for _, r := range results {
-		warns = append(warns, r.warns...)
 		errs.Append(r.errs)
+	}
+	if len(errs) == 0 {
+		if err := l.crossCheck(); err != nil {
+			errs = err.(diag.List)
+		}
+	}
+	if len(errs) == 0 {
+		l.sortByID()
+	}
+	// Warnings in rule order (path order if the checks failed).
+	order := l.order
+	if order == nil {
+		order = make([]int, len(results))
+		for i := range order {
+			order[i] = i
+		}
+	}
+	var warns []Warning
+	var other []error
+	for _, i := range order {
+		r := results[i]
+		warns = append(warns, r.warns...)
 		if r.err != nil {
 			other = append(other, r.err)
 		}

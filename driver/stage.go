@@ -124,7 +124,7 @@ func (s *Stage) Create(rel string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	return os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 }
 
 // Remove deletes a file written before.

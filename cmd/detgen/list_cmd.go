@@ -52,7 +52,10 @@ func listCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			rules := l.Rules()
+			rules, err := l.Metadata()
+			if err != nil {
+				return err
+			}
 			sort.SliceStable(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 			w := c.App.Writer
 			if format == "json" {

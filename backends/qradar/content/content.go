@@ -20,7 +20,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/base64"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -108,85 +107,18 @@ var fileStemRE = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 // sorted by (name, log source type), searches and rules by (rule id, name),
 // ids derived from names. All errors are collected and returned together.
 func Build(opts Options, searches []Search) ([]byte, error) {
-	doc, err := document(opts, prepareAll(opts, searches))
-	if err != nil {
-		return nil, err
-	}
 	var buf bytes.Buffer
-	if err := writeXML(&buf, doc, searches); err != nil {
+	if err := assemble(opts, searches).WriteXML(&buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-// writeXML writes the checked document doc of searches. Its bytes are
-// those of one xml.Encoder with Indent("", "  ") over the whole document
-// (encodeXML; TestWriteXMLIsTheEncoders), but the elements under
-// <content> are encoded on every core, a batch at a time: a build's
-// extension holds thousands, and only a batch is held encoded.
-func writeXML(w io.Writer, doc *xmlContent, searches []Search) error {
-	if _, err := io.WriteString(w, xml.Header+"<!--"+headerComment(searches)+"-->\n<content>"); err != nil {
-		return fmt.Errorf("qradar: encoding extension: %w", err)
-	}
-	// The children in field order, each with its element name.
-	type child struct {
-		name string
-		v    any
-	}
-	var children []child
-	if doc.QRadarVersion != "" {
-		children = append(children, child{"qradarversion", doc.QRadarVersion})
-	}
-	for _, v := range doc.Properties {
-		children = append(children, child{"ariel_regex_property", v})
-	}
-	for _, v := range doc.Expressions {
-		children = append(children, child{"ariel_property_json_expression", v})
-	}
-	for _, v := range doc.Searches {
-		children = append(children, child{"search", v})
-	}
-	for _, v := range doc.Rules {
-		children = append(children, child{"custom_rule", v})
-	}
-	const batch = 256
-	encoded := make([]bytes.Buffer, min(batch, len(children)))
-	errs := make([]error, len(encoded))
-	for start := 0; start < len(children); start += batch {
-		n := min(batch, len(children)-start)
-		eachIndex(n, func(i int) {
-			// Indented as at depth 1 of the document: prefix and one
-			// indent; the newline before each is written below.
-			b := &encoded[i]
-			b.Reset()
-			enc := xml.NewEncoder(b)
-			enc.Indent("  ", "  ")
-			c := children[start+i]
-			errs[i] = enc.EncodeElement(c.v, xml.StartElement{Name: xml.Name{Local: c.name}})
-			if errs[i] == nil {
-				errs[i] = enc.Close()
-			}
-		})
-		for i := range n {
-			if errs[i] != nil {
-				return fmt.Errorf("qradar: encoding extension: %w", errs[i])
-			}
-			if _, err := io.WriteString(w, "\n"); err != nil {
-				return fmt.Errorf("qradar: encoding extension: %w", err)
-			}
-			if _, err := encoded[i].WriteTo(w); err != nil {
-				return fmt.Errorf("qradar: encoding extension: %w", err)
-			}
-		}
-	}
-	end := "</content>\n"
-	if len(children) > 0 {
-		end = "\n" + end
-	}
-	if _, err := io.WriteString(w, end); err != nil {
-		return fmt.Errorf("qradar: encoding extension: %w", err)
-	}
-	return nil
+// assemble adds searches to an assembler in memory, on every core.
+func assemble(opts Options, searches []Search) *Assembler {
+	a := NewAssembler(opts, nil)
+	eachIndex(len(searches), func(i int) { a.Add(i, searches[i]) })
+	return a
 }
 
 // eachIndex runs f(0) ... f(n-1) on every core.
@@ -225,21 +157,26 @@ func BuildArchive(opts Options, searches []Search) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// WriteArchive writes BuildArchive's bytes to w as they are encoded,
-// without the XML or the archive in memory (a build of thousands of rules
-// streams it to its file). Nothing is written when the searches are
-// invalid.
+// WriteArchive writes BuildArchive's bytes to w. Nothing is written when
+// the searches are invalid.
 func WriteArchive(w io.Writer, opts Options, searches []Search) error {
-	doc, err := document(opts, prepareAll(opts, searches))
+	return assemble(opts, searches).WriteArchive(w)
+}
+
+// WriteArchive checks the searches added and writes the archive of their
+// extension to w, streamed (BuildArchive's bytes). Nothing is written when
+// they are invalid.
+func (a *Assembler) WriteArchive(w io.Writer) error {
+	m, err := a.check()
 	if err != nil {
 		return err
 	}
 	zw := zip.NewWriter(w)
-	fw, err := zw.CreateHeader(&zip.FileHeader{Name: opts.Name + ".xml", Method: zip.Store, Modified: zipTime})
+	fw, err := zw.CreateHeader(&zip.FileHeader{Name: a.opts.Name + ".xml", Method: zip.Store, Modified: zipTime})
 	if err != nil {
 		return fmt.Errorf("qradar: writing extension archive: %w", err)
 	}
-	if err := writeXML(fw, doc, searches); err != nil {
+	if err := a.writeXML(fw, m); err != nil {
 		return err
 	}
 	if err := zw.Close(); err != nil {
@@ -263,11 +200,8 @@ type item struct {
 
 // prepared is one search worked out alone: its problems in the order
 // found, the properties it defines (console names) and its item, the
-// custom rule encoded. Searches are prepared on every core (a build's
-// extension holds thousands); what involves several (duplicates,
-// colliding ids, conflicting properties) is checked after, in order.
-// (Preparing each as its rule is generated was tried: it holds every
-// encoded rule through generation, and the build took longer.)
+// custom rule encoded. What involves several searches (duplicates,
+// colliding ids, conflicting properties) is checked after (merge).
 type prepared struct {
 	search Search
 	errs   []error
@@ -414,124 +348,6 @@ func checkLabel(bad func(string, ...any), what, s string) {
 	}
 }
 
-// prepareAll runs prepare on every search, on every core.
-func prepareAll(opts Options, searches []Search) []*prepared {
-	parts := make([]*prepared, len(searches))
-	eachIndex(len(searches), func(i int) {
-		parts[i] = prepare(opts, searches[i])
-	})
-	return parts
-}
-
-// document checks the input and assembles the XML tree.
-func document(opts Options, parts []*prepared) (*xmlContent, error) {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf(format, args...))
-	}
-	if !fileStemRE.MatchString(opts.Name) {
-		bad("extension name %q must be letters, digits, '.', '_' or '-'", opts.Name)
-	}
-	if err := xmlText(opts.PropertyPrefix); err != nil {
-		bad("property prefix: %v", err)
-	}
-	if err := xmlText(opts.QRadarVersion); err != nil {
-		bad("qradar version: %v", err)
-	}
-	owner := cmp.Or(opts.Owner, "admin")
-	checkLabel(bad, "owner", owner)
-	if len(parts) == 0 {
-		bad("no searches")
-	}
-
-	type propKey struct {
-		name string
-		lst  int
-	}
-	props := map[propKey]Property{}
-	seenName := map[string]bool{}
-	seenRule := map[string]bool{}
-	ids := map[int]string{}
-	id := func(kind, key string) int {
-		n := stableID(kind, key)
-		if other, ok := ids[n]; ok && other != kind+" "+key {
-			bad("id %d of %s %q collides with %s; rename one", n, kind, key, other)
-		}
-		ids[n] = kind + " " + key
-		return n
-	}
-
-	doc := &xmlContent{QRadarVersion: opts.QRadarVersion}
-	var items []item
-	for _, part := range parts {
-		s := part.search
-		where := fmt.Sprintf("search %q", s.Name)
-		if seenName[s.Name] {
-			bad("%s: duplicate search name", where)
-		}
-		seenName[s.Name] = true
-		if seenRule[s.RuleID] {
-			bad("%s: duplicate rule id %q", where, s.RuleID)
-		}
-		seenRule[s.RuleID] = true
-		errs = append(errs, part.errs...)
-		for _, p := range part.props {
-			k := propKey{p.Name, p.LogSourceTypeID}
-			if old, ok := props[k]; ok && old.JSONExpression != p.JSONExpression {
-				bad("%s: property %q: conflicting JSON expressions %q and %q for log source type %d",
-					where, p.Name, old.JSONExpression, p.JSONExpression, p.LogSourceTypeID)
-			} else if !ok {
-				props[k] = p
-			}
-		}
-		if len(errs) > 0 || part.item == nil {
-			continue
-		}
-		if part.item.ruleIDNum != 0 {
-			id("custom_rule", s.RuleID)
-		}
-		items = append(items, *part.item)
-	}
-	slices.SortFunc(items, func(a, b item) int {
-		return cmp.Or(strings.Compare(a.ruleID, b.ruleID), strings.Compare(a.name, b.name))
-	})
-	for _, it := range items {
-		doc.Searches = append(doc.Searches, it.search)
-		if it.rule.UUID != "" {
-			doc.Rules = append(doc.Rules, it.rule)
-		}
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("qradar: invalid extension: %w", errors.Join(errs...))
-	}
-
-	keys := make([]propKey, 0, len(props))
-	for k := range props {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b propKey) int {
-		return cmp.Or(strings.Compare(a.name, b.name), cmp.Compare(a.lst, b.lst))
-	})
-	for _, k := range keys {
-		p := props[k]
-		propID := id("ariel_regex_property", p.Name)
-		if !slices.ContainsFunc(doc.Properties, func(x xmlProperty) bool { return x.ID == propID }) {
-			doc.Properties = append(doc.Properties, xmlProperty{
-				ID: propID, Name: p.Name, Type: "string", Database: "events", ForceParse: true,
-				Description: "Defined by detgen (JSON expression; optimized for rules).", Username: owner,
-			})
-		}
-		doc.Expressions = append(doc.Expressions, xmlJSONExpression{
-			ID:   id("ariel_property_json_expression", fmt.Sprintf("%s\x00%d", p.Name, p.LogSourceTypeID)),
-			APID: propID, DeviceTypeID: p.LogSourceTypeID, Expression: p.JSONExpression, Enabled: true, Username: owner,
-		})
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("qradar: invalid extension: %w", errors.Join(errs...))
-	}
-	return doc, nil
-}
-
 // searchDescription is the saved search's description: the rule's, plus a
 // line naming detgen, the rule and version, and a digest of the custom
 // rule, so that a console whose search shows another description runs an
@@ -594,16 +410,12 @@ func parseAQL(src string) (*aql.Query, string, error) {
 // headerComment names detgen and every rule, so that a reader of the file
 // knows where it came from. Identifiers are sanitised so that the comment
 // stays well-formed.
-func headerComment(searches []Search) string {
+func headerComment(items []*entry) string {
 	var b strings.Builder
 	b.WriteString("\n  Generated by detgen (github.com/detgen/detgen). Do not edit; regenerate.\n")
 	b.WriteString("  Each rule is a saved search (<search>) and a custom rule (<custom_rule>, rule XML base64 in <rule_data>).\n")
-	rs := slices.Clone(searches)
-	slices.SortFunc(rs, func(a, b Search) int {
-		return cmp.Or(strings.Compare(a.RuleID, b.RuleID), strings.Compare(a.Name, b.Name))
-	})
-	for _, s := range rs {
-		fmt.Fprintf(&b, "  rule %s version %d, severity %s\n", commentSafe(s.RuleID), s.Version, commentSafe(s.Severity))
+	for _, e := range items {
+		fmt.Fprintf(&b, "  rule %s version %d, severity %s\n", commentSafe(e.ruleID), e.version, commentSafe(e.severity))
 	}
 	b.WriteString("  VERIFY: see docs/qradar-content.md for which element names are verified.\n")
 	return b.String()
