@@ -22,8 +22,9 @@ import (
 // three runs: this machine's speed drifts) and peak resident memory (MB,
 // of a fourth run), and the start-up time (--version). Cold is
 // without a cache (DETGEN_CACHE=off): build, validate, list, lock and
-// docs; cached is from the cache a build made: build unchanged and with
-// one spec edited, then validate, list, lock and docs. Baselines in the
+// docs, and build of twice the rules (build-cold-2x: memory must not grow
+// with the rules); cached is from the cache a build made: build unchanged
+// and with one spec edited, then validate, list, lock and docs. Baselines in the
 // same run: write-files-s is Go merely creating files of the sizes a build
 // writes, in the same directory tree, and yaml-decode-s yaml.v3 decoding
 // every spec into a node tree on every core. The Makefile runs it on a RAM
@@ -31,7 +32,7 @@ import (
 // files alone can exceed the whole build's CPU time.
 func BenchmarkCLI(b *testing.B) {
 	n := benchRules()
-	rules := copies(b, n)
+	rules, double := copies(b, n), copies(b, 2*n)
 	specs, err := driver.FindSpecs(rules)
 	if err != nil {
 		b.Fatal(err)
@@ -106,6 +107,8 @@ func BenchmarkCLI(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		os.RemoveAll(filepath.Join(work, driver.CacheDirName))
 		os.Remove(filepath.Join(work, "rules.lock.json"))
+		// Twice the rules: time about twice, memory the same.
+		run("build-cold-2x", "off", nil, "build", "--rules", double, "--out", "dist")
 		run("build-cold", "off", nil, "build", "--rules", rules, "--out", "dist")
 		run("validate-cold", "off", nil, append([]string{"validate"}, specs...)...)
 		run("list-cold", "off", nil, "list", "--rules", rules)

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/xml"
@@ -32,7 +33,8 @@ type Assembler struct {
 	opts    Options
 	mu      sync.Mutex
 	spill   Spill
-	size    int64 // bytes written to spill
+	buf     *bufio.Writer // to spill: no system call while others wait on mu
+	size    int64         // bytes written to spill
 	entries []*entry
 	err     error // the spill failed
 }
@@ -60,7 +62,7 @@ func NewAssembler(opts Options, spill Spill) *Assembler {
 	if spill == nil {
 		spill = &memSpill{}
 	}
-	return &Assembler{opts: opts, spill: spill}
+	return &Assembler{opts: opts, spill: spill, buf: bufio.NewWriterSize(spill, 1<<20)}
 }
 
 // Add checks search s and encodes its elements; index orders the searches
@@ -72,11 +74,16 @@ func (a *Assembler) Add(index int, s Search) {
 		errs: p.errs, props: p.props, ok: p.item != nil}
 	var searchXML, ruleXML []byte
 	if p.item != nil {
-		var err error
-		searchXML, err = encodeChild("search", p.item.search)
+		sb, rb := buffers.Get().(*bytes.Buffer), buffers.Get().(*bytes.Buffer)
+		defer buffers.Put(sb)
+		defer buffers.Put(rb)
+		sb.Reset()
+		rb.Reset()
+		err := encodeChildTo(sb, "search", p.item.search)
 		if err == nil && p.item.ruleIDNum != 0 {
-			ruleXML, err = encodeChild("custom_rule", p.item.rule)
+			err = encodeChildTo(rb, "custom_rule", p.item.rule)
 		}
+		searchXML, ruleXML = sb.Bytes(), rb.Bytes()
 		if err != nil {
 			e.errs, e.ok = append(e.errs, fmt.Errorf("search %q: encoding: %v", s.Name, err)), false
 		}
@@ -97,7 +104,7 @@ func (a *Assembler) write(b []byte) span {
 	if len(b) == 0 || a.err != nil {
 		return span{}
 	}
-	n, err := a.spill.Write(b)
+	n, err := a.buf.Write(b)
 	if err != nil {
 		a.err = fmt.Errorf("qradar: extension spill: %w", err)
 	}
@@ -113,19 +120,25 @@ func (a *Assembler) Len() int {
 	return len(a.entries)
 }
 
+// buffers are the encoding buffers of Add: a search's elements are
+// copied to the spill, and the buffers used again.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // encodeChild encodes v as element name at depth 1 of the document:
 // prefix and one indent (the newline before it is the writer's).
 func encodeChild(name string, v any) ([]byte, error) {
 	var b bytes.Buffer
-	enc := xml.NewEncoder(&b)
+	err := encodeChildTo(&b, name, v)
+	return b.Bytes(), err
+}
+
+func encodeChildTo(b *bytes.Buffer, name string, v any) error {
+	enc := xml.NewEncoder(b)
 	enc.Indent("  ", "  ")
 	if err := enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}}); err != nil {
-		return nil, err
+		return err
 	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return enc.Close()
 }
 
 // merged is the extension the searches make together: their entries with
@@ -242,6 +255,11 @@ func merge(opts Options, entries []*entry) (*merged, error) {
 func (a *Assembler) check() (*merged, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.err == nil {
+		if err := a.buf.Flush(); err != nil {
+			a.err = fmt.Errorf("qradar: extension spill: %w", err)
+		}
+	}
 	if a.err != nil {
 		return nil, a.err
 	}
@@ -288,12 +306,15 @@ func (a *Assembler) writeXML(w io.Writer, m *merged) error {
 			return wrap(err)
 		}
 	}
+	var buf []byte // one buffer for every span (io.Copy would make one each)
 	copySpan := func(sp span) error {
 		children++
-		if _, err := io.WriteString(w, "\n"); err != nil {
+		buf = slices.Grow(buf[:0], int(sp.n)+1)[:sp.n+1]
+		buf[0] = '\n'
+		if _, err := a.spill.ReadAt(buf[1:], sp.at); err != nil && !(err == io.EOF && sp.n == 0) {
 			return err
 		}
-		_, err := io.Copy(w, io.NewSectionReader(a.spill, sp.at, sp.n))
+		_, err := w.Write(buf)
 		return err
 	}
 	for _, e := range m.items {
