@@ -70,19 +70,27 @@ func describeBad(s string) string {
 // field's position.
 func (c *checker) text(pos diag.Pos, what, s string, lines bool) {
 	if r, n := badRune(s, lines); n > 0 {
-		c.add(pos, "%s holds %s at character %d: remove it (it is invisible, or reorders the text around it, in every output)", what, describeRune(r), n)
+		c.reportRune(pos, what, r, n)
 	}
+}
+
+func (c *checker) reportRune(pos diag.Pos, what string, r rune, n int) {
+	c.add(pos, "%s holds %s at character %d: remove it (it is invisible, or reorders the text around it, in every output)", what, describeRune(r), n)
 }
 
 // textList checks each item of the list field key, at the item.
 func (c *checker) textList(keys diag.Keys, key string, items []string) {
 	for i, s := range items {
+		r, n := badRune(s, false)
+		if n == 0 {
+			continue // the position is looked up only for a finding
+		}
 		item := fmt.Sprintf("%s[%d]", key, i)
-		pos, ok := keys[item]
+		pos, ok := keys.Lookup(item)
 		if !ok {
 			pos = keys.At(key)
 		}
-		c.text(pos, item, s, false)
+		c.reportRune(pos, item, r, n)
 	}
 }
 

@@ -81,17 +81,36 @@ func (l List) Error() string {
 	return b.String()
 }
 
-// Keys maps each key of a decoded YAML mapping to the position of its
-// value, so a check can point at the offending value, not just the
-// mapping. The empty key holds the mapping's own position, and "key[i]"
-// the position of item i of a list value.
-type Keys map[string]Pos
+// Keys gives the position of the value of each key of a decoded YAML
+// mapping, so a check can point at the offending value, not just the
+// mapping: At("key"), and At("key[i]") for item i of a list value.
+// Positions are looked up when asked for (a spec decodes thousands of
+// mappings and a check asks for few).
+type Keys struct {
+	self Pos                          // the mapping's own position
+	find func(key string) (Pos, bool) // nil: no key has a position
+}
+
+// NewKeys returns the keys of a mapping at self whose values find
+// locates.
+func NewKeys(self Pos, find func(key string) (Pos, bool)) Keys {
+	return Keys{self: self, find: find}
+}
 
 // At returns the position of key's value, or of the mapping when the key
-// is absent.
+// is absent ("" gives the mapping's).
 func (k Keys) At(key string) Pos {
-	if p, ok := k[key]; ok {
+	if p, ok := k.Lookup(key); ok {
 		return p
 	}
-	return k[""]
+	return k.self
+}
+
+// Lookup returns the position of key's value, and false when the key is
+// absent.
+func (k Keys) Lookup(key string) (Pos, bool) {
+	if key == "" || k.find == nil {
+		return Pos{}, false
+	}
+	return k.find(key)
 }

@@ -151,13 +151,11 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path *keyPath) {
 	}
 	t := v.Type()
 	info := structInfoOf(t)
-	var keys diag.Keys // only for a struct with a Keys field
 	if info.pos >= 0 {
 		v.Field(info.pos).Set(reflect.ValueOf(d.pos(n)))
 	}
 	if info.keys >= 0 {
-		keys = diag.Keys{"": d.pos(n)}
-		v.Field(info.keys).Set(reflect.ValueOf(keys))
+		v.Field(info.keys).Set(reflect.ValueOf(diag.NewKeys(d.pos(n), d.keyFinder(n, info))))
 	}
 	// Per field index: the value node, and whether decoding it failed.
 	var seenBuf [32]*yaml.Node
@@ -178,14 +176,6 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path *keyPath) {
 			continue
 		}
 		seen[idx] = val
-		if keys != nil {
-			keys[k.Value] = d.pos(val)
-			if val.Kind == yaml.SequenceNode {
-				for i, item := range val.Content {
-					keys[k.Value+"["+strconv.Itoa(i)+"]"] = d.pos(item)
-				}
-			}
-		}
 		before := len(d.errs)
 		d.value(val, v.Field(idx), path.key(k.Value))
 		failed[idx] = len(d.errs) > before
@@ -201,6 +191,39 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path *keyPath) {
 			// value for the semantic checks to judge.
 			d.errs.Add(d.pos(val), "%s: must not be empty", path.key(key).String())
 		}
+	}
+}
+
+// keyFinder locates the value of a key of mapping n, the first of its
+// name, among the struct's fields (as decoded), and "key[i]" item i of a
+// list value.
+func (d *decoder) keyFinder(n *yaml.Node, info *structInfo) func(string) (diag.Pos, bool) {
+	return func(key string) (diag.Pos, bool) {
+		name, index := key, -1
+		if j := strings.IndexByte(key, '['); j > 0 && strings.HasSuffix(key, "]") {
+			i, err := strconv.Atoi(key[j+1 : len(key)-1])
+			if err != nil || i < 0 {
+				return diag.Pos{}, false
+			}
+			name, index = key[:j], i
+		}
+		if _, known := info.fields[name]; !known {
+			return diag.Pos{}, false
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value != name {
+				continue
+			}
+			val := n.Content[i+1]
+			switch {
+			case index < 0:
+				return d.pos(val), true
+			case val.Kind == yaml.SequenceNode && index < len(val.Content):
+				return d.pos(val.Content[index]), true
+			}
+			return diag.Pos{}, false
+		}
+		return diag.Pos{}, false
 	}
 }
 

@@ -69,7 +69,7 @@ func TestListItemPositions(t *testing.T) {
 	if errs := Decode("f.yaml", []byte("tags:\n  - a\n  -   b\n"), &d); len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	if p := d.Keys["tags[1]"]; p.Line != 3 || p.Col != 7 {
+	if p := d.Keys.At("tags[1]"); p.Line != 3 || p.Col != 7 {
 		t.Errorf("tags[1] at %v, want 3:7", p)
 	}
 }

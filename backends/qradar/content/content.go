@@ -304,7 +304,10 @@ func prepare(opts Options, s Search) *prepared {
 		return part
 	}
 	ruleID := stableID("custom_rule", s.RuleID)
-	ruleXML, err := encodeRule(ruleDoc{
+	rb := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(rb)
+	rb.Reset()
+	err = encodeRuleTo(rb, ruleDoc{
 		BuildingBlock: false, Enabled: !opts.RulesDisabled, ID: ruleID, Owner: owner,
 		RoleDefinition: false, Scope: "LOCAL", Type: "EVENT",
 		Name: s.Name, Notes: s.Description,
@@ -320,6 +323,7 @@ func prepare(opts Options, s Search) *prepared {
 		bad("%s: %v", where, err)
 		return part
 	}
+	ruleXML := rb.Bytes()
 	part.item = &item{
 		ruleID: s.RuleID, name: s.Name, ruleIDNum: ruleID,
 		search: xmlSearch{

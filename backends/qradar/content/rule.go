@@ -289,14 +289,15 @@ func escapeData(s string) string {
 	return b.String()
 }
 
-// encodeRule renders the rule XML that goes, base64-encoded, into
-// rule_data.
-func encodeRule(r ruleDoc) ([]byte, error) {
-	b, err := xml.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encoding rule XML: %w", err)
+// encodeRuleTo renders into b the rule XML that goes, base64-encoded,
+// into rule_data (xml.MarshalIndent's bytes).
+func encodeRuleTo(b *bytes.Buffer, r ruleDoc) error {
+	enc := xml.NewEncoder(b)
+	enc.Indent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("encoding rule XML: %w", err)
 	}
-	return b, nil
+	return enc.Close()
 }
 
 // stableID is a numeric id for an item of the extension, derived from its
