@@ -187,8 +187,9 @@ func emptyTests(n int) []ir.Test {
 // same test event files, same detgen and mappings) is not decoded; the
 // others are compiled when their rules are generated (Generate) or their
 // metadata asked for (Metadata), which report their errors and those
-// across files (an id or name used twice), as LoadRules does. Load
-// reports the specs it cannot read.
+// across files (an id or name used twice), as LoadRules does. With a
+// cache, Load reads every spec (for its key) and reports those it cannot
+// read.
 func Load(paths []string, o Options) (*Loaded, error) {
 	o.Progress.Phase(o.Verb+": loading", len(paths), "specs")
 	units := make([]*unit, len(paths))
@@ -306,18 +307,22 @@ func LoadPaths(dir string, o Options) (*Loaded, error) {
 
 func load(path string, c *Cache, sums *inputSums) *unit {
 	u := &unit{path: path, pos: diag.Pos{File: path}}
+	if c == nil {
+		// Without a cache there is nothing to look up: the spec is read
+		// (and its errors reported) when it is compiled.
+		u.pending = true
+		return u
+	}
 	data, err := input.Read(path, "a spec", input.MaxSpec)
 	if err != nil {
 		u.errs.Add(diag.Pos{File: path}, "%v", err)
 		return u
 	}
-	if c != nil {
-		u.key = c.key("rule", data)
-		if e := c.lookupRule(u.key, path, sums); e != nil {
-			u.entry, u.rule, u.hit = e, e.Rule.rule(path), true
-			u.pos = diag.Pos{File: path, Line: e.Rule.Line, Col: e.Rule.Col}
-			return u
-		}
+	u.key = c.key("rule", data)
+	if e := c.lookupRule(u.key, path, sums); e != nil {
+		u.entry, u.rule, u.hit = e, e.Rule.rule(path), true
+		u.pos = diag.Pos{File: path, Line: e.Rule.Line, Col: e.Rule.Col}
+		return u
 	}
 	u.pending = true
 	return u
