@@ -274,19 +274,24 @@ func DecodeFilter(sel string) (string, error) {
 // (RFC 3986 unreserved), in upper-case hex.
 func escapeData(s string) string {
 	const hexDigits = "0123456789ABCDEF"
-	var b strings.Builder
+	unreserved := func(c byte) bool {
+		return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+	}
+	n := len(s)
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
-			b.WriteByte(c)
-		default:
-			b.WriteByte('%')
-			b.WriteByte(hexDigits[c>>4])
-			b.WriteByte(hexDigits[c&15])
+		if !unreserved(s[i]) {
+			n += 2
 		}
 	}
-	return b.String()
+	b := make([]byte, 0, n) // one allocation: filters run to kilobytes
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; unreserved(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
+		}
+	}
+	return string(b)
 }
 
 // encodeRuleTo renders into b the rule XML that goes, base64-encoded,
