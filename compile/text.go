@@ -66,14 +66,8 @@ func describeBad(s string) string {
 	return fmt.Sprintf("%s at character %d", describeRune(r), n)
 }
 
-// text reports a free-text field holding a refused character, at the
-// field's position.
-func (c *checker) text(pos diag.Pos, what, s string, lines bool) {
-	if r, n := badRune(s, lines); n > 0 {
-		c.reportRune(pos, what, r, n)
-	}
-}
-
+// reportRune reports a free-text field holding a refused character, at
+// the field's position.
 func (c *checker) reportRune(pos diag.Pos, what string, r rune, n int) {
 	c.add(pos, "%s holds %s at character %d: remove it (it is invisible, or reorders the text around it, in every output)", what, describeRune(r), n)
 }
@@ -95,31 +89,47 @@ func (c *checker) textList(keys diag.Keys, key string, items []string) {
 }
 
 // freeText checks every free-text field of r: the metadata every output
-// and page carries, signal descriptions and test names.
+// and page carries, signal descriptions and test names. A field's name and
+// position are worked out only for a finding (most fields are clean).
 func (c *checker) freeText(r *spec.Rule) {
-	c.text(r.Keys.At("title"), "title", r.Title, false)
-	c.text(r.Keys.At("description"), "description", r.Description, true)
-	c.text(r.Keys.At("author"), "author", r.Author, false)
+	check := func(s string, lines bool, at func() (diag.Pos, string)) {
+		if ch, n := badRune(s, lines); n > 0 {
+			pos, what := at()
+			c.reportRune(pos, what, ch, n)
+		}
+	}
+	field := func(keys diag.Keys, key string) func() (diag.Pos, string) {
+		return func() (diag.Pos, string) { return keys.At(key), key }
+	}
+	check(r.Title, false, field(r.Keys, "title"))
+	check(r.Description, true, field(r.Keys, "description"))
+	check(r.Author, false, field(r.Keys, "author"))
 	for i, ch := range r.Changelog {
-		c.text(ch.Keys.At("change"), fmt.Sprintf("changelog[%d].change", i), ch.Change, false)
+		check(ch.Change, false, func() (diag.Pos, string) {
+			return ch.Keys.At("change"), fmt.Sprintf("changelog[%d].change", i)
+		})
 	}
 	c.textList(r.Keys, "data_sources", r.DataSources)
 	c.textList(r.Keys, "references", r.References)
 	c.textList(r.Keys, "false_positives", r.FalsePositives)
 	c.textList(r.Keys, "tuning", r.Tuning)
-	c.text(r.Testing.Pos, "testing.methodology", r.Testing.Methodology, true)
+	check(r.Testing.Methodology, true, func() (diag.Pos, string) { return r.Testing.Pos, "testing.methodology" })
 	for i, tc := range r.Testing.Cases {
-		c.text(tc.Pos, fmt.Sprintf("testing.cases[%d].name", i), tc.Name, false)
-		c.text(tc.Pos, fmt.Sprintf("testing.cases[%d].expected", i), tc.Expected, true)
+		check(tc.Name, false, func() (diag.Pos, string) { return tc.Pos, fmt.Sprintf("testing.cases[%d].name", i) })
+		check(tc.Expected, true, func() (diag.Pos, string) { return tc.Pos, fmt.Sprintf("testing.cases[%d].expected", i) })
 	}
 	for _, sig := range r.Detection.Scoring.Signals {
-		c.text(sig.Keys.At("description"), "signal "+sig.Name+": description", sig.Description, false)
+		check(sig.Description, false, func() (diag.Pos, string) {
+			return sig.Keys.At("description"), "signal " + sig.Name + ": description"
+		})
 	}
 	for _, t := range r.Tests {
-		c.text(t.Keys.At("name"), fmt.Sprintf("test %q: name", t.Name), t.Name, false)
-		c.text(t.Keys.At("source"), fmt.Sprintf("test %q: source", t.Name), t.Source, false)
+		check(t.Name, false, func() (diag.Pos, string) { return t.Keys.At("name"), fmt.Sprintf("test %q: name", t.Name) })
+		check(t.Source, false, func() (diag.Pos, string) { return t.Keys.At("source"), fmt.Sprintf("test %q: source", t.Name) })
 		for _, d := range t.Differs {
-			c.text(d.Keys.At("reason"), fmt.Sprintf("test %q: differs %s: reason", t.Name, d.Target), d.Reason, true)
+			check(d.Reason, true, func() (diag.Pos, string) {
+				return d.Keys.At("reason"), fmt.Sprintf("test %q: differs %s: reason", t.Name, d.Target)
+			})
 		}
 	}
 }

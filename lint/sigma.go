@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"regexp"
@@ -24,6 +25,9 @@ var (
 // name real ids, a logsource, and a condition that uses every selection
 // and names only selections that exist.
 func checkSigma(src []byte) []Finding {
+	if !bytes.HasPrefix(src, []byte("---")) && !bytes.Contains(src, []byte("\n---")) {
+		return checkSigmaRule(src) // one document: no splitting
+	}
 	docs := splitDocuments(src)
 	if len(docs) == 1 {
 		return checkSigmaRule(src)
