@@ -55,7 +55,6 @@ func Generate(r *ir.Rule) ([]byte, error) {
 		return nil, fmt.Errorf("%s: chronicle: %w", r.SourceFile, err)
 	}
 	var out bytes.Buffer
-	out.Grow(8 << 10) // most artifacts fit: no growing copies
 	if err := tmpl.Execute(&out, data); err != nil {
 		return nil, err
 	}

@@ -64,7 +64,6 @@ func Generate(r *ir.Rule, prefix string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: qradar: %w", r.SourceFile, err)
 	}
 	var out bytes.Buffer
-	out.Grow(8 << 10) // most artifacts fit: no growing copies
 	if err := tmpl.Execute(&out, data); err != nil {
 		return nil, err
 	}

@@ -91,7 +91,6 @@ func Generate(r *ir.Rule) ([]byte, error) {
 		return nil, err
 	}
 	var out bytes.Buffer
-	out.Grow(8 << 10) // most artifacts fit: no growing copies
 	if err := tmpl.Execute(&out, data); err != nil {
 		return nil, err
 	}
