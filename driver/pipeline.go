@@ -277,7 +277,8 @@ func (l *Loaded) Metadata() ([]*ir.Rule, error) {
 			if u := l.units[i]; u.pending {
 				l.compilePending(u)
 				if u.compiled {
-					u.rule, u.compiled = infoOf(u.rule, u.pos).rule(u.path), false
+					// Metadata only; a Generate after compiles it again.
+					u.rule, u.compiled, u.pending = infoOf(u.rule, u.pos).rule(u.path), false, true
 				}
 			}
 		})
