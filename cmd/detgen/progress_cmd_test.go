@@ -37,7 +37,7 @@ func TestProgressAndQuiet(t *testing.T) {
 		want []string
 	}{
 		{[]string{"build", "--rules", rules, "--out", filepath.Join(work, "dist")}, []string{"build: loading 1/1 specs (100%)", "build: compiling 1/1 rules (100%)"}},
-		{[]string{"test", "--rules", rules}, []string{"test: compiling 1/1 rules (100%)", "test: running 1/1 rules (100%)"}},
+		{[]string{"test", "--rules", rules}, []string{"test: running 1/1 rules (100%)"}}, // compiled, generated and run rule by rule
 		{[]string{"docs", "--rules", rules, "--out", filepath.Join(work, "site")}, []string{"docs: compiling 1/1 rules (100%)", "docs: rendering pages, "}},
 	} {
 		code, out, errOut := detgen(t, tc.args...)

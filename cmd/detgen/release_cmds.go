@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 
 	"github.com/detgen/detgen/coverage"
 	"github.com/detgen/detgen/diag"
@@ -43,6 +44,15 @@ const (
 	gcPercent       = 200
 )
 
+// collectLessOften sets the collector's GOGC to gcPercent unless GOGC is
+// set: the commands that run every rule make much garbage over a small
+// live heap.
+func collectLessOften() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+}
+
 // cachedOptions are the options of a streaming build for the command
 // verb, with progress p (nil for none) and the build cache: $DETGEN_CACHE
 // (a directory, or "off"); else .detgen-cache beside the output directory
@@ -54,9 +64,7 @@ func cachedOptions(c *cli.Context, out string, p *progress.Reporter, verb string
 		// limit keeps the process small however many rules there are.
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
+	collectLessOften()
 	o := driver.Options{Version: version, Progress: p, Verb: verb}
 	dir := os.Getenv("DETGEN_CACHE")
 	switch {
@@ -431,15 +439,15 @@ func runMutate(c *cli.Context) error {
 	return nil
 }
 
-// runTests builds every rule and runs its tests, rule by rule, with
-// progress on stderr.
+// runTests compiles, generates and tests every rule, one rule at a time on
+// every core, with progress on stderr. Of each rule only its results are
+// kept, with the rule's metadata and each case's name and expectations
+// but not its events: memory grows with the number of cases, not with the
+// rules' events and artifacts.
 func runTests(c *cli.Context) ([]*ir.Rule, []testrun.Result, error) {
+	collectLessOften() // the results are small, the garbage is not
 	p := newProgress(c)
-	rules, arts, warns, err := buildDirProgress(c.String("rules"), p, "test")
-	var results []testrun.Result
-	if err == nil {
-		results, err = runEach(p, rules, arts)
-	}
+	rules, results, warns, err := streamTests(c.String("rules"), p)
 	p.Close()
 	printWarnings(c, warns)
 	if err != nil {
@@ -448,16 +456,84 @@ func runTests(c *cli.Context) ([]*ir.Rule, []testrun.Result, error) {
 	return rules, results, nil
 }
 
-// runEach is testrun.Run for every rule, counting rules on p.
-func runEach(p *progress.Reporter, rules []*ir.Rule, arts []driver.Artifact) ([]testrun.Result, error) {
-	each, err := eachRule(p, "test: running", rules, arts, func(r *ir.Rule, arts []driver.Artifact) ([]testrun.Result, error) {
-		return testrun.Run([]*ir.Rule{r}, arts)
-	})
-	var results []testrun.Result
-	for _, res := range each {
-		results = append(results, res...)
+func streamTests(dir string, p *progress.Reporter) ([]*ir.Rule, []testrun.Result, []driver.Warning, error) {
+	paths, err := driver.FindSpecs(dir)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return results, err
+	type ruleRun struct {
+		rule    *ir.Rule // metadata
+		results []testrun.Result
+		warns   []driver.Warning
+		errs    diag.List
+		err     error
+	}
+	runs := make([]ruleRun, len(paths))
+	p.Phase("test: running", len(paths), "rules")
+	driver.Parallel(len(paths), func(i int) {
+		defer p.Add(1)
+		run := &runs[i]
+		rs, errs := driver.LoadRules(paths[i : i+1])
+		if len(errs) > 0 {
+			run.errs = errs
+			return
+		}
+		arts, errs, warns := driver.Generate(rs, driver.Targets)
+		run.warns, run.errs = warns, errs
+		if len(errs) > 0 {
+			return
+		}
+		results, err := testrun.Run(rs, arts)
+		r := rs[0]
+		lite := &ir.Rule{ID: r.ID, Name: r.Name, Title: r.Title, SourceFile: r.SourceFile, Scoring: r.Scoring}
+		for k := range results {
+			res := &results[k]
+			res.Rule = lite
+			res.Case.Event, res.Case.Sequence, res.Case.Load = nil, nil, nil
+		}
+		run.rule, run.results, run.err = lite, results, err
+	})
+	var errs diag.List
+	var rules []*ir.Rule
+	for _, run := range runs {
+		errs.Append(run.errs)
+		if run.rule != nil {
+			rules = append(rules, run.rule)
+		}
+	}
+	if len(errs) == 0 && duplicates(rules) {
+		// An id or name used twice: the exact report comes from loading
+		// everything at once.
+		_, errs = driver.LoadRules(paths)
+	}
+	sort.SliceStable(runs, func(i, j int) bool {
+		if runs[i].rule == nil || runs[j].rule == nil {
+			return runs[i].rule != nil
+		}
+		return runs[i].rule.ID < runs[j].rule.ID
+	})
+	var warns []driver.Warning
+	var results []testrun.Result
+	rules = rules[:0]
+	var first error
+	for _, run := range runs {
+		warns = append(warns, run.warns...)
+		if run.rule == nil {
+			continue
+		}
+		rules = append(rules, run.rule)
+		results = append(results, run.results...)
+		if first == nil {
+			first = run.err
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, warns, errs
+	}
+	if first != nil {
+		return nil, nil, warns, first
+	}
+	return rules, results, warns, nil
 }
 
 // eachRule calls f for every rule with its artifacts, on every core,
