@@ -568,7 +568,14 @@ func likeRegexp(p string, fold bool) string {
 	if fold {
 		b.WriteString("(?i)")
 	}
-	b.WriteString("^")
+	// A leading or trailing % is an unanchored end: (?s)^.*x is x found
+	// anywhere, and the search runs far faster than a backtrack over
+	// ".*" (LIKE '%x%' is the generated AQL's common form).
+	trimmed := strings.TrimLeft(p, "%")
+	if len(trimmed) == len(p) {
+		b.WriteString("^")
+	}
+	p, open := strings.TrimRight(trimmed, "%"), len(strings.TrimRight(trimmed, "%")) < len(trimmed)
 	for _, r := range p {
 		switch r {
 		case '%':
@@ -579,7 +586,9 @@ func likeRegexp(p string, fold bool) string {
 			b.WriteString(regexp.QuoteMeta(string(r)))
 		}
 	}
-	b.WriteString("$")
+	if !open {
+		b.WriteString("$")
+	}
 	return b.String()
 }
 
