@@ -66,7 +66,7 @@ func (c *checker) tests(r *spec.Rule, out *ir.Rule) {
 			} else {
 				group = len(out.Sequence.Join)
 			}
-			it.Expect.Alerts = c.alerts(t, group)
+			it.Expect.Alerts = c.alerts(t.Name, t.Expect.Alerts, t.Expect.Match, t.Expect.Keys, group)
 			if it.Sequence == nil && it.Event != nil {
 				it.Sequence = []ir.TimedEvent{{Event: it.Event}}
 				it.Event = nil
@@ -85,7 +85,16 @@ func (c *checker) tests(r *spec.Rule, out *ir.Rule) {
 			if _, dup := it.Differs[d.Target]; dup {
 				c.add(d.Keys.At("target"), "test %q: target %s differs twice", t.Name, d.Target)
 			}
-			it.Differs[d.Target] = ir.Divergence{Outcome: ir.Outcome{Match: d.Match, Score: d.Score}, Reason: d.Reason}
+			dv := ir.Divergence{Outcome: ir.Outcome{Match: d.Match, Score: d.Score}, Reason: d.Reason}
+			switch {
+			case out.Aggregate != nil:
+				dv.Alerts = c.alerts(t.Name, d.Alerts, d.Match, d.Keys, len(out.Aggregate.GroupBy))
+			case out.Sequence != nil:
+				dv.Alerts = c.alerts(t.Name, d.Alerts, d.Match, d.Keys, len(out.Sequence.Join))
+			case len(d.Alerts) > 0:
+				c.add(d.Keys.At("alerts"), "test %q: alerts apply to aggregate rules only", t.Name)
+			}
+			it.Differs[d.Target] = dv
 		}
 		out.Tests = append(out.Tests, it)
 	}
@@ -422,12 +431,13 @@ func setPath(n *yaml.Node, path string, value string, suffix bool) bool {
 	return true
 }
 
-// alerts checks an aggregation test's expected alerts.
-func (c *checker) alerts(t *spec.Test, fields int) []ir.Alert {
+// alerts checks the alerts an aggregation test expects (or a target is
+// declared to give instead, keys being that declaration's).
+func (c *checker) alerts(test string, list []spec.AlertSpec, match bool, keys diag.Keys, fields int) []ir.Alert {
 	var out []ir.Alert
-	for _, a := range t.Expect.Alerts {
+	for _, a := range list {
 		if len(a.Group) != fields {
-			c.add(a.Keys.At("group"), "test %q: an alert's group has %d values; the rule groups by %d fields", t.Name, len(a.Group), fields)
+			c.add(a.Keys.At("group"), "test %q: an alert's group has %d values; the rule groups by %d fields", test, len(a.Group), fields)
 		}
 		al := ir.Alert{Group: a.Group, Value: -1}
 		if a.Value != 0 {
@@ -435,8 +445,8 @@ func (c *checker) alerts(t *spec.Test, fields int) []ir.Alert {
 		}
 		out = append(out, al)
 	}
-	if t.Expect.Match != (len(out) > 0) {
-		c.add(t.Expect.Keys.At("match"), "test %q: match: %v, but %d alerts are listed (list the groups that fire when match is true)", t.Name, t.Expect.Match, len(out))
+	if match != (len(out) > 0) {
+		c.add(keys.At("match"), "test %q: match: %v, but %d alerts are listed (list the groups that fire when match is true)", test, match, len(out))
 	}
 	return out
 }

@@ -326,7 +326,7 @@ func TestCorrelationSpecExamples(t *testing.T) {
 			if a := r.Aggregate; a == nil || a.Func != ir.Avg || a.Field != "DestinationPort" {
 				t.Errorf("aggregate %+v", a)
 			}
-		}, map[string]string{"chronicle": "avg"}},
+		}, nil},
 		{"full example", specFullExample, func(t *testing.T, r *ir.Rule) {
 			s := r.Sequence
 			if s == nil || !s.Ordered || s.Steps[0].Min != 10 || s.Window != 10*time.Minute || r.Severity != "high" || r.Author != "Florian Roth (Nextron Systems)" {

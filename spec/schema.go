@@ -194,17 +194,14 @@ var Format = &Node{
 					{"match", true, &Node{Type: "boolean", Description: "Whether the rule alerts on the event."}},
 					{"score", false, &Node{Type: "integer", Description: "For a match of a rule with scoring: base plus the weights of the signals listed."}},
 					{"signals", false, &Node{Type: "array", Description: "For a match of a rule with scoring: the signals present.", Items: &Node{Type: "string", Pattern: NamePattern}}},
-					{"alerts", false, &Node{Type: "array", Description: "For an aggregation rule: the groups that fire.", Items: &Node{
-						Type: "object", Description: "One group.", Keys: []Key{
-							{"group", true, &Node{Type: "array", Description: "The group-by values, in group_by order.", Items: &Node{Type: "string"}}},
-							{"value", false, &Node{Type: "integer", Description: "The aggregate when the alert is raised (checked on the reference)."}},
-						}}}},
+					{"alerts", false, alertsNode("For an aggregation rule: the groups that fire.")},
 				}}},
 				{"differs", false, &Node{Type: "array", Description: "Targets that cannot reach the expected outcome, what they conclude instead, and why.", Items: &Node{
 					Type: "object", Description: "One declared divergence.", Keys: []Key{
 						{"target", true, &Node{Type: "string", Description: "The target.", Enum: Targets}},
 						{"match", false, &Node{Type: "boolean", Description: "Whether the target alerts."}},
 						{"score", false, &Node{Type: "integer", Description: "The target's score, for a match."}},
+						{"alerts", false, alertsNode("For an aggregation rule: the groups the target alerts on instead.")},
 						{"reason", true, str("Why the target differs (its data model, not a bug).")},
 					}}}},
 			},
@@ -458,4 +455,14 @@ func (n *Node) Paths() []string {
 	}
 	walk(n, "")
 	return out
+}
+
+// alertsNode is the list of alerts an aggregation test expects (expect,
+// differs).
+func alertsNode(description string) *Node {
+	return &Node{Type: "array", Description: description, Items: &Node{
+		Type: "object", Description: "One group.", Keys: []Key{
+			{"group", true, &Node{Type: "array", Description: "The group-by values, in group_by order.", Items: &Node{Type: "string"}}},
+			{"value", false, &Node{Type: "integer", Description: "The aggregate when the alert is raised (checked on the reference)."}},
+		}}}
 }

@@ -138,10 +138,11 @@ type Expect struct {
 type Differs struct {
 	Pos    diag.Pos
 	Keys   diag.Keys
-	Target string `yaml:"target" detgen:"required"`
-	Match  bool   `yaml:"match"`
-	Score  int    `yaml:"score"`
-	Reason string `yaml:"reason" detgen:"required"`
+	Target string      `yaml:"target" detgen:"required"`
+	Match  bool        `yaml:"match"`
+	Score  int         `yaml:"score"`
+	Alerts []AlertSpec `yaml:"alerts"` // an aggregation rule's, as in Expect
+	Reason string      `yaml:"reason" detgen:"required"`
 }
 
 // Detection is the detection logic: named selections of field tests

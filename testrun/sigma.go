@@ -288,6 +288,18 @@ func (a sigmaAdapter) alerts(events []seqEvent) ([]ir.Alert, error) {
 				f, _ := strconv.ParseFloat(h.value, 64)
 				n += f
 			}
+		case "value_avg":
+			// The mean over the events that have a number in the field.
+			var sum float64
+			numbers := 0
+			for _, h := range w {
+				if f, err := strconv.ParseFloat(h.value, 64); err == nil {
+					sum, numbers = sum+f, numbers+1
+				}
+			}
+			if numbers > 0 {
+				n = sum / float64(numbers)
+			}
 		default:
 			return nil, fmt.Errorf("correlation type %s is not run here", c.Type)
 		}

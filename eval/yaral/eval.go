@@ -625,13 +625,13 @@ func (x *evaluator) call(n *yaral.CallExpr) any {
 			return arg(2)
 		}
 		return int64(0)
-	case "max", "min", "sum", "array_distinct", "array", "count", "count_distinct":
+	case "max", "min", "sum", "window.avg", "array_distinct", "array", "count", "count_distinct":
 		if x.mode != modeSingle {
 			return x.aggregate(n)
 		}
 	}
 	switch name {
-	case "max", "min", "sum":
+	case "max", "min", "sum", "window.avg":
 		// Single-event rule without a match section: the aggregate of one
 		// value is the value.
 		return arg(0)

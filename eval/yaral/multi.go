@@ -53,7 +53,8 @@ package yaral
 //     event joined to several rows is counted once per row (the documented
 //     Cartesian-product inflation, hence count_distinct($e.metadata.id) in
 //     real rules). count counts values, count_distinct distinct values
-//     (zero values included), sum/max/min are numeric, array and
+//     (zero values included), sum/max/min are numeric, window.avg their
+//     mean (zero values included), array and
 //     array_distinct keep at most 25 elements (Google truncates rule
 //     arrays to 25 "random" elements; detgen keeps the first 25 in row
 //     order). Outside aggregates an outcome may use earlier outcomes,
@@ -928,6 +929,18 @@ func (x *evaluator) aggregate(n *yaral.CallExpr) any {
 			}
 		}
 		return out
+	case "window.avg":
+		// The mean of the values (a missing field's zero value
+		// included, as UDM has no absent number), as a float.
+		if len(vals) == 0 {
+			return float64(0)
+		}
+		var sum float64
+		for _, v := range vals {
+			_, f, _ := number(n, v)
+			sum += f
+		}
+		return sum / float64(len(vals))
 	case "sum":
 		var si int64
 		var sf float64
