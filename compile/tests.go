@@ -338,15 +338,15 @@ func checkPlacement(path, tsPath string, ls *mappings.Logsource, item *spec.SeqI
 // readEventNode reads an event file as a YAML node tree (JSON is YAML;
 // key order is kept).
 func readEventNode(path string) (yaml.Node, error) {
-	var node yaml.Node
 	data, err := input.Read(path, "an event file", input.MaxEvent)
 	if err != nil {
-		return node, err
+		return yaml.Node{}, err
 	}
-	if doc, ok := fastyaml.Parse(data); ok {
-		return *doc, nil
+	doc, err := fastyaml.Unmarshal(data)
+	if err != nil {
+		return yaml.Node{}, err
 	}
-	return node, yaml.Unmarshal(data, &node)
+	return *doc, nil
 }
 
 // placeCopy makes copy k of an item's event: a copy of node with the time

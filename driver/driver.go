@@ -7,17 +7,15 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/detgen/detgen/backends/chronicle"
 	"github.com/detgen/detgen/backends/qradar"
 	"github.com/detgen/detgen/backends/sigma"
 	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/diag"
+	par "github.com/detgen/detgen/internal/parallel"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lint"
 	"github.com/detgen/detgen/release"
@@ -210,28 +208,7 @@ func GenerateOne(r *ir.Rule, t Target) (Artifact, diag.List, []Warning) {
 func Parallel(n int, f func(i int)) { parallel(n, f) }
 
 // parallel calls f(0..n-1) on GOMAXPROCS workers and waits for them.
-func parallel(n int, f func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > n {
-		workers = n
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
+func parallel(n int, f func(i int)) { par.Each(n, f) }
 
 // Warning is a non-fatal finding on a generated artifact.
 type Warning struct {

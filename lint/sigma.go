@@ -69,12 +69,9 @@ func checkSigma(src []byte) []Finding {
 // parseYAML parses one YAML document into its root node (the document's
 // content).
 func parseYAML(src []byte) (*yaml.Node, error) {
-	doc, ok := fastyaml.Parse(src)
-	if !ok {
-		doc = &yaml.Node{}
-		if err := yaml.Unmarshal(src, doc); err != nil {
-			return nil, err
-		}
+	doc, err := fastyaml.Unmarshal(src)
+	if err != nil {
+		return nil, err
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("yaml: empty document")

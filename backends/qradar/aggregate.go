@@ -31,10 +31,7 @@ func (g *gen) aggregateQuery(r *ir.Rule) (d *aggregateData, err error) {
 	g.rule = r
 	defer diag.CatchUnsupported(&err)
 	agg := r.Aggregate
-	d = &aggregateData{DeviceFilter: g.prof.deviceFilter(), Limit: g.prof.Limit}
-	if r.QRadarLimit > 0 {
-		d.Limit = r.QRadarLimit
-	}
+	d = &aggregateData{DeviceFilter: g.prof.deviceFilter(), Limit: g.limit(r)}
 	d.Window = g.window(agg.Pos, agg.Window)
 	var groupWhere []clause
 	d.GroupColumns, d.GroupBy, groupWhere = g.groupColumns(agg.Pos, "aggregate group_by", agg.GroupBy)

@@ -114,14 +114,11 @@ func (g *gen) query(r *ir.Rule) (d *queryData, err error) {
 		ScoreAlias:   g.prof.ScoreAlias,
 		DeviceFilter: g.prof.deviceFilter(),
 		OrderBy:      g.prof.OrderBy,
-		Limit:        g.prof.Limit,
+		Limit:        g.limit(r),
 		Last:         g.prof.Last,
 	}
 	if r.QRadarLast != "" {
 		d.Last = r.QRadarLast
-	}
-	if r.QRadarLimit > 0 {
-		d.Limit = r.QRadarLimit
 	}
 	for _, c := range g.prof.Select {
 		expr := c.Expr
@@ -722,4 +719,13 @@ func group(alts []string) string {
 		return paren(alts[0])
 	}
 	return "(" + strings.Join(alts, " OR ") + ")"
+}
+
+// limit is the row limit of r's search: the rule's own, else the log
+// source's.
+func (g *gen) limit(r *ir.Rule) int {
+	if r.QRadarLimit > 0 {
+		return r.QRadarLimit
+	}
+	return g.prof.Limit
 }

@@ -242,3 +242,40 @@ func TestPropertyNamesAreNamespaced(t *testing.T) {
 		}
 	}
 }
+
+// A rule's own row limit (qradar.limit) replaces the log source's in every
+// form of search: single event, aggregate and sequence.
+func TestRuleLimitInEverySearch(t *testing.T) {
+	eq := func(field, v string) *ir.Match {
+		return &ir.Match{Field: field, Type: ir.String, Op: ir.Equals, Values: []string{v}}
+	}
+	rule := func(cond ir.Expr) *ir.Rule {
+		return &ir.Rule{SourceFile: "t.yaml", Name: "t", Logsource: "kubernetes_audit", Condition: cond}
+	}
+	single := rule(eq("resource", "secrets"))
+	agg := rule(eq("resource", "secrets"))
+	agg.Aggregate = &ir.Aggregate{Func: ir.Count, GroupBy: []string{"verb"}, Window: time.Hour, Threshold: ir.Bound{Op: ir.GT, Value: 2}}
+	seq := rule(eq("resource", "pods"))
+	seq.Sequence = &ir.Sequence{Join: []string{"namespace"}, Window: time.Hour, Steps: []ir.Step{
+		{Name: "a", When: eq("verb", "create"), Min: 1}, {Name: "b", When: eq("verb", "delete"), Min: 1}}}
+	prof, _, err := LoadProfile("kubernetes_audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*ir.Rule{single, agg, seq} {
+		for _, limit := range []int{0, 7} {
+			r.QRadarLimit = limit
+			out, err := Generate(r, content.DefaultPropertyPrefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("\nLIMIT %d\n", prof.Limit)
+			if limit > 0 {
+				want = fmt.Sprintf("\nLIMIT %d\n", limit)
+			}
+			if !strings.Contains(string(out), want) {
+				t.Errorf("limit %d: %q not in\n%s", limit, want, out)
+			}
+		}
+	}
+}

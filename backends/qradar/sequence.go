@@ -54,10 +54,7 @@ func (g *gen) sequenceQuery(r *ir.Rule) (d *sequenceData, err error) {
 	g.rule = r
 	defer diag.CatchUnsupported(&err)
 	seq := r.Sequence
-	d = &sequenceData{DeviceFilter: g.prof.deviceFilter(), Limit: g.prof.Limit}
-	if r.QRadarLimit > 0 {
-		d.Limit = r.QRadarLimit
-	}
+	d = &sequenceData{DeviceFilter: g.prof.deviceFilter(), Limit: g.limit(r)}
 	if seq.Ordered && (len(seq.Steps) != 2 || seq.Steps[0].Min != 1 || seq.Steps[1].Min != 1) {
 		diag.Refuse(seq.Pos, "qradar", r.Name, "ordered sequence of %d steps with minimums %s: AQL can order two steps of one event each (the first step's earliest event before the second's latest), not the n-th event of a step or a third step; exclude the target with exclude_targets", len(seq.Steps), mins(seq.Steps))
 	}

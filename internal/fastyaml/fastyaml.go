@@ -60,6 +60,28 @@ func Parse(src []byte) (doc *yaml.Node, ok bool) {
 	return p.document(), true
 }
 
+// escapes are the double-quoted escapes of one character, as yaml.v3
+// reads them; \x, \u and \U take hex digits.
+var escapes = map[byte]rune{
+	'0': 0, 'a': '\a', 'b': '\b', 't': '\t', 'n': '\n', 'v': '\v', 'f': '\f', 'r': '\r', 'e': 0x1b,
+	' ': ' ', '"': '"', '\'': '\'', '\\': '\\',
+	'N': 0x85, '_': 0xa0, 'L': 0x2028, 'P': 0x2029,
+}
+
+// Unmarshal is yaml.Unmarshal of src into a node: the document node of
+// its first document, from Parse when it takes src, else from yaml.v3
+// (and yaml.v3's error).
+func Unmarshal(src []byte) (*yaml.Node, error) {
+	if doc, ok := Parse(src); ok {
+		return doc, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, err
+	}
+	return &doc, nil
+}
+
 // declined is panicked with to unwind when the input is outside the subset.
 type declined struct{}
 
@@ -688,35 +710,11 @@ func (p *parser) quoted() *yaml.Node {
 		e := p.at(i + 1)
 		i += 2
 		size := 0
+		if r, ok := escapes[e]; ok {
+			b = utf8.AppendRune(b, r)
+			continue
+		}
 		switch e {
-		case '0':
-			b = append(b, 0)
-		case 'a':
-			b = append(b, '\a')
-		case 'b':
-			b = append(b, '\b')
-		case 't':
-			b = append(b, '\t')
-		case 'n':
-			b = append(b, '\n')
-		case 'v':
-			b = append(b, '\v')
-		case 'f':
-			b = append(b, '\f')
-		case 'r':
-			b = append(b, '\r')
-		case 'e':
-			b = append(b, 0x1b)
-		case ' ', '"', '\'', '\\':
-			b = append(b, e)
-		case 'N':
-			b = utf8.AppendRune(b, 0x85)
-		case '_':
-			b = utf8.AppendRune(b, 0xa0)
-		case 'L':
-			b = utf8.AppendRune(b, 0x2028)
-		case 'P':
-			b = utf8.AppendRune(b, 0x2029)
 		case 'x':
 			size = 2
 		case 'u':

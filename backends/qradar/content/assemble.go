@@ -51,7 +51,6 @@ type entry struct {
 	ok                     bool // no problem of its own
 	ruleIDNum              int  // its custom rule's id; 0: none (aggregating)
 	search, rule           span
-	item                   *item // only in the tests' reference (encodeXML): the assembler spills it
 }
 
 type span struct{ at, n int64 }

@@ -18,16 +18,15 @@ import (
 // a time and spilled.
 func encodeXML(w io.Writer, opts Options, searches []Search) error {
 	var entries []*entry
+	items := map[int]*item{} // by entry index
 	for i, s := range searches {
 		p := prepare(opts, s)
-		entries = append(entries, &entry{index: i, ruleID: s.RuleID, name: s.Name, severity: s.Severity,
-			version: s.Version, errs: p.errs, props: p.props, ok: p.item != nil, item: p.item,
-			ruleIDNum: func() int {
-				if p.item != nil {
-					return p.item.ruleIDNum
-				}
-				return 0
-			}()})
+		e := &entry{index: i, ruleID: s.RuleID, name: s.Name, severity: s.Severity,
+			version: s.Version, errs: p.errs, props: p.props, ok: p.item != nil}
+		if p.item != nil {
+			e.ruleIDNum, items[i] = p.item.ruleIDNum, p.item
+		}
+		entries = append(entries, e)
 	}
 	m, err := merge(opts, entries)
 	if err != nil {
@@ -35,9 +34,10 @@ func encodeXML(w io.Writer, opts Options, searches []Search) error {
 	}
 	doc := &xmlContent{QRadarVersion: opts.QRadarVersion, Properties: m.properties, Expressions: m.expressions}
 	for _, e := range m.items {
-		doc.Searches = append(doc.Searches, e.item.search)
-		if e.item.rule.UUID != "" {
-			doc.Rules = append(doc.Rules, e.item.rule)
+		it := items[e.index]
+		doc.Searches = append(doc.Searches, it.search)
+		if it.rule.UUID != "" {
+			doc.Rules = append(doc.Rules, it.rule)
 		}
 	}
 	if _, err := io.WriteString(w, xml.Header+"<!--"+headerComment(m.items)+"-->\n"); err != nil {

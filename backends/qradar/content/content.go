@@ -24,15 +24,13 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/detgen/detgen/internal/parallel"
 	"github.com/detgen/detgen/lang/aql"
 )
 
@@ -117,28 +115,8 @@ func Build(opts Options, searches []Search) ([]byte, error) {
 // assemble adds searches to an assembler in memory, on every core.
 func assemble(opts Options, searches []Search) *Assembler {
 	a := NewAssembler(opts, nil)
-	eachIndex(len(searches), func(i int) { a.Add(i, searches[i]) })
+	parallel.Each(len(searches), func(i int) { a.Add(i, searches[i]) })
 	return a
-}
-
-// eachIndex runs f(0) ... f(n-1) on every core.
-func eachIndex(n int, f func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // zipTime is the modification time of the archive's entry: fixed, so that
