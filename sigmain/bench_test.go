@@ -22,8 +22,8 @@ import (
 
 // BenchmarkConvertSigmaHQ converts every rule of SigmaHQ's rule folders
 // to QRadar and Chronicle, each artifact checked by the in-tree AQL and
-// YARA-L checks (sigmain.Load then Convert, what detgen convert does
-// before writing), and in the same run decodes the same files with
+// YARA-L checks (sigmain.ConvertFiles, what detgen convert runs, without
+// writing the files), and in the same run decodes the same files with
 // gopkg.in/yaml.v3 alone (every document into a yaml.Node): the floor
 // any Go converter reading YAML has. It reports documents per second for
 // both, and the peak resident memory of each phase (VmHWM, reset before
@@ -66,11 +66,10 @@ func BenchmarkConvertSigmaHQ(b *testing.B) {
 	}
 	rules, converted := 0, 0
 	convert := func() {
-		results, errs := Load(dirs)
-		if len(errs) > 0 {
-			b.Fatal(errs)
+		_, outs, errs, err := ConvertFiles(dirs, targets, nil)
+		if len(errs) > 0 || err != nil {
+			b.Fatal(errs, err)
 		}
-		outs := Convert(results, targets)
 		rules, converted = len(outs)/len(targets), 0
 		for _, o := range outs {
 			if o.Converted() {

@@ -12,15 +12,20 @@ import (
 // Outcome is one document's result for one target: an artifact that
 // passed the target's checks, or the reasons it was refused.
 type Outcome struct {
-	Result   *Result
-	Target   driver.Target
-	Artifact driver.Artifact // Data is nil when refused
+	Result *Result
+	Target driver.Target
+	// Artifact is the checked artifact (Data nil when refused, and after
+	// ConvertFiles handed it to its sink).
+	Artifact driver.Artifact
+	// Path is where the artifact goes below an output directory
+	// (driver.DistPath), "" when refused.
+	Path     string
 	Refused  diag.List
 	Warnings []driver.Warning
 }
 
 // Converted reports whether the target produced a checked artifact.
-func (o *Outcome) Converted() bool { return o.Artifact.Data != nil }
+func (o *Outcome) Converted() bool { return o.Path != "" }
 
 // Convert runs every target on every rule, generating and checking each
 // artifact exactly as driver.Generate does, but keeping each rule's
@@ -44,6 +49,9 @@ func Convert(results []*Result, targets []driver.Target) []Outcome {
 				continue
 			}
 			o.Artifact, o.Refused, o.Warnings = driver.GenerateOne(docs[i].Rule, t)
+			if o.Artifact.Data != nil {
+				o.Path = driver.DistPath(o.Artifact)
+			}
 		}
 	})
 	return out

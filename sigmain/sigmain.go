@@ -55,6 +55,11 @@ type Result struct {
 	// Filters are the filter documents applied to the rule.
 	Filters []diag.Pos
 
+	// Name is the detgen name of the rule, "" when the document is
+	// refused or has no rule (a filter): Rule.Name, kept when
+	// ConvertFiles drops the rule.
+	Name string
+
 	// Parts are the rules and correlations a correlation names that are
 	// not generated on their own (Sigma's generate: false, the default):
 	// they are left out of the results and kept here.
@@ -117,42 +122,53 @@ func Load(paths []string) ([]*Result, diag.List) {
 	}
 	// Files are read and parsed on every core (the reader is read-only
 	// once built); results and errors keep the input order.
-	type job struct {
-		root, file string
-		res        []*Result
-		errs       diag.List
-	}
-	var jobs []*job
-	for _, root := range paths {
-		files, err := FindFiles([]string{root})
-		if err != nil {
-			j := &job{}
-			j.errs.Add(diag.Pos{File: root}, "%v", err)
-			jobs = append(jobs, j)
-			continue
-		}
-		for _, f := range files {
-			jobs = append(jobs, &job{root: root, file: f})
-		}
-	}
-	driver.Parallel(len(jobs), func(i int) {
-		j := jobs[i]
-		if j.file == "" {
-			return
-		}
-		src, err := os.ReadFile(j.file)
-		if err != nil {
-			j.errs.Add(diag.Pos{File: j.file}, "%v", err)
-			return
-		}
-		j.res, j.errs = rd.parse(j.file, idKey(j.root, j.file), src)
-	})
+	jobs := listFiles(paths)
+	driver.Parallel(len(jobs), func(i int) { jobs[i].read(rd) })
 	var out []*Result
 	for _, j := range jobs {
 		errs.Append(j.errs)
 		out = append(out, j.res...)
 	}
 	return finish(out), errs
+}
+
+// fileJob is one input file and what reading it gave.
+type fileJob struct {
+	root, file string
+	res        []*Result
+	errs       diag.List
+}
+
+// listFiles lists the files the paths name, in order; a path that cannot
+// be listed is a job holding only its error.
+func listFiles(paths []string) []*fileJob {
+	var jobs []*fileJob
+	for _, root := range paths {
+		files, err := FindFiles([]string{root})
+		if err != nil {
+			j := &fileJob{}
+			j.errs.Add(diag.Pos{File: root}, "%v", err)
+			jobs = append(jobs, j)
+			continue
+		}
+		for _, f := range files {
+			jobs = append(jobs, &fileJob{root: root, file: f})
+		}
+	}
+	return jobs
+}
+
+// read reads and parses the job's file.
+func (j *fileJob) read(rd *reader) {
+	if j.file == "" {
+		return
+	}
+	src, err := os.ReadFile(j.file)
+	if err != nil {
+		j.errs.Add(diag.Pos{File: j.file}, "%v", err)
+		return
+	}
+	j.res, j.errs = rd.parse(j.file, idKey(j.root, j.file), src)
 }
 
 // Parse reads the documents of one Sigma file; key is what a derived id
@@ -252,6 +268,12 @@ func finish(all []*Result) []*Result {
 			r.Rule.Name = name
 		}
 		names[name] = true
+	}
+	for _, r := range all {
+		r.Name = ""
+		if r.Rule != nil {
+			r.Name = r.Rule.Name
+		}
 	}
 	return all
 }

@@ -11,13 +11,23 @@ import (
 // space runs, line breaks included, fold to one space, and characters
 // YARA-L strings cannot carry become spaces: meta values are one line.
 func quoteText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return ' '
+	// One pass, as strings.Fields over strings.Map would give: a run of
+	// white space and unusable characters is one space, none at the ends.
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == unicode.ReplacementChar {
+			space = b.Len() > 0
+			continue
 		}
-		return r
-	}, s)
-	return yaral.QuoteString(strings.Join(strings.Fields(s), " "))
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return yaral.QuoteString(b.String())
 }
 
 // quoteValue writes a value compared exactly as a double-quoted string;

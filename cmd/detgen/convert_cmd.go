@@ -47,19 +47,26 @@ func convertCommand() *cli.Command {
 			if format != "text" && format != "json" {
 				return usagef("unknown format %q (want text or json)", format)
 			}
-			results, errs := sigmain.Load(c.Args().Slice())
+			// Each artifact is written to the staging directory as it is
+			// checked, and dropped: memory stays flat in the rule count.
+			var stage *driver.Stage
+			var sink sigmain.Sink
+			if out := c.String("out"); out != "" {
+				if stage, err = driver.CreateDir(out); err != nil {
+					return err
+				}
+				defer stage.Abort()
+				sink = stage
+			}
+			results, outs, errs, err := sigmain.ConvertFiles(c.Args().Slice(), targets, sink)
 			if len(errs) > 0 {
 				return errs
 			}
-			outs := sigmain.Convert(results, targets)
-			if out := c.String("out"); out != "" {
-				var files []driver.File
-				for _, o := range outs {
-					if o.Converted() {
-						files = append(files, driver.File{Path: driver.DistPath(o.Artifact), Data: o.Artifact.Data})
-					}
-				}
-				if err := driver.WriteDir(out, files); err != nil {
+			if err != nil {
+				return err
+			}
+			if stage != nil {
+				if err := stage.Commit(); err != nil {
 					return err
 				}
 			}
@@ -184,7 +191,7 @@ func writeConvertJSON(w io.Writer, results []*sigmain.Result, outs []sigmain.Out
 		}
 		jt := jsonTarget{Converted: o.Converted()}
 		if jt.Converted {
-			jt.Path = driver.DistPath(o.Artifact)
+			jt.Path = o.Path
 		} else {
 			jt.Refused = issues(o.Refused)
 		}
@@ -201,8 +208,8 @@ func writeConvertJSON(w io.Writer, results []*sigmain.Result, outs []sigmain.Out
 	for _, r := range results {
 		jr := jsonRule{Pos: r.Pos.String(), Kind: string(r.Kind), ID: r.ID, Title: r.Title, Logsource: r.Logsource,
 			SigmaLogsource: r.SigmaLogsource, Targets: byResult[r], Warnings: issues(r.Warnings)}
-		if r.Rule != nil {
-			jr.Name = r.Rule.Name
+		if r.Name != "" {
+			jr.Name = r.Name
 		} else {
 			jr.Refused = issues(r.Refused)
 		}

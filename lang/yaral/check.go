@@ -3,7 +3,6 @@ package yaral
 import (
 	_ "embed"
 	"fmt"
-	"regexp/syntax"
 	"sort"
 	"strconv"
 	"strings"
@@ -715,7 +714,7 @@ func (c *checker) checkRegex(lit *BasicLit) {
 		c.add(lit.ValuePos, SeverityError, CodeInvalidRegex, "malformed literal: "+err.Error())
 		return
 	}
-	if _, err := syntax.Parse(re, syntax.Perl); err != nil {
+	if err := validRegex(re); err != nil {
 		c.add(lit.ValuePos, SeverityError, CodeInvalidRegex, "invalid RE2 regex: "+err.Error())
 	}
 }
