@@ -160,7 +160,7 @@ correlation:
   timespan: 10m
   condition: {gte: 5}
 `},
-		"shared id":   {fmt.Sprintf(rule, 1, uuid(1), "one"), fmt.Sprintf(rule, 2, uuid(1), "two")},
+		"shared id": {fmt.Sprintf(rule, 1, uuid(1), "one"), fmt.Sprintf(rule, 2, uuid(1), "two")},
 		// The name comes from the file's stem: a/r1.yml and b/r1.yml.
 		"shared name": {fmt.Sprintf(rule, 1, uuid(1), "one"), fmt.Sprintf(rule, 2, uuid(2), "two")},
 	}
