@@ -200,7 +200,7 @@ func (rd *reader) parse(file, key string, src []byte) ([]*Result, diag.List) {
 	// Most files are one document the fast parser reads; the rest (and
 	// every error) go to yaml.v3, document by document.
 	fast, ok := fastyaml.Parse(src)
-	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var dec *yaml.Decoder // made only when needed: its buffers cost more than the fast parse
 	for n := 1; ; n++ {
 		var doc yaml.Node
 		var err error
@@ -210,6 +210,9 @@ func (rd *reader) parse(file, key string, src []byte) ([]*Result, diag.List) {
 		case ok:
 			doc = *fast
 		default:
+			if dec == nil {
+				dec = yaml.NewDecoder(bytes.NewReader(src))
+			}
 			err = dec.Decode(&doc)
 		}
 		if errors.Is(err, io.EOF) {

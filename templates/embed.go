@@ -4,6 +4,7 @@
 package templates
 
 import (
+	"bytes"
 	"embed"
 	"io/fs"
 	"sync"
@@ -32,6 +33,22 @@ func Load(name string, funcs template.FuncMap) (*template.Template, error) {
 	}
 	parsed.Store(name, t)
 	return t, nil
+}
+
+// buffers are the render buffers: an artifact grows its buffer from
+// empty several times, and every copy is garbage.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Render executes t with data and returns a copy of the output: the
+// pooled buffer's capacity stays behind.
+func Render(t *template.Template, data any) ([]byte, error) {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(buf)
+	buf.Reset()
+	if err := t.Execute(buf, data); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf.Bytes()), nil
 }
 
 // Embedded is the shipped template set.

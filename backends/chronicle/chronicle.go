@@ -5,7 +5,6 @@
 package chronicle
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
 	"slices"
@@ -54,11 +53,7 @@ func Generate(r *ir.Rule) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%s: chronicle: %w", r.SourceFile, err)
 	}
-	var out bytes.Buffer
-	if err := tmpl.Execute(&out, data); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
+	return templates.Render(tmpl, data)
 }
 
 type ruleData struct {

@@ -5,7 +5,6 @@
 package qradar
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -63,11 +62,7 @@ func Generate(r *ir.Rule, prefix string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%s: qradar: %w", r.SourceFile, err)
 	}
-	var out bytes.Buffer
-	if err := tmpl.Execute(&out, data); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
+	return templates.Render(tmpl, data)
 }
 
 type clause struct {

@@ -5,7 +5,6 @@
 package sigma
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -90,13 +89,9 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
-	if err := tmpl.Execute(&out, data); err != nil {
-		return nil, err
-	}
 	// driver.Generate checks the output with sigma-go and the SigmaHQ
 	// conventions (lint) before anything is written.
-	return out.Bytes(), nil
+	return templates.Render(tmpl, data)
 }
 
 type kv struct{ Key, Value string }
