@@ -19,6 +19,7 @@ import (
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/internal/fastyaml"
+	"github.com/detgen/detgen/internal/input"
 	"github.com/detgen/detgen/internal/strictyaml"
 	"github.com/detgen/detgen/ir"
 	"gopkg.in/yaml.v3"
@@ -163,7 +164,9 @@ func (j *fileJob) read(rd *reader) {
 	if j.file == "" {
 		return
 	}
-	src, err := os.ReadFile(j.file)
+	// Only regular files, of a bounded size: a FIFO named *.yml would
+	// block the read.
+	src, err := input.Read(j.file, "a Sigma file", input.MaxSpec)
 	if err != nil {
 		j.errs.Add(diag.Pos{File: j.file}, "%v", err)
 		return

@@ -5,9 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/internal/corpora"
 	"github.com/google/go-cmp/cmp"
@@ -214,5 +218,27 @@ detection:
 	_, _, errs, err := ConvertFiles([]string{dir}, allTargets(t), &sink)
 	if err != nil || len(errs) == 0 || errs.Error() != wantErrs.Error() {
 		t.Fatalf("errs = %v (err %v), want %v", errs, err, wantErrs)
+	}
+}
+
+// TestConvertFilesRefusesAFIFO: a FIFO named like a Sigma file is
+// reported, not read (reading it would block until a writer came).
+func TestConvertFilesRefusesAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.yml"), 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	done := make(chan diag.List, 1)
+	go func() {
+		_, _, errs, _ := ConvertFiles([]string{dir}, allTargets(t), nil)
+		done <- errs
+	}()
+	select {
+	case errs := <-done:
+		if len(errs) != 1 || !strings.Contains(errs.Error(), "pipe.yml") || !strings.Contains(errs.Error(), "not a regular file") {
+			t.Fatalf("errs = %v, want pipe.yml refused as not a regular file", errs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("convert blocked on a FIFO")
 	}
 }
