@@ -44,6 +44,9 @@ type Options struct {
 	Wildcards bool
 	// MaxValue bounds the length of one value (0: no bound).
 	MaxValue int
+	// Placeholders are the values of the expand modifier's %name%
+	// placeholders; nil refuses expand.
+	Placeholders map[string][]string
 }
 
 // Selections is the result of reading a selections map: each name's
@@ -240,8 +243,11 @@ func (r *reader) item(k, v *yaml.Node) ir.Expr {
 			mods[i] = a
 		}
 		if !knownModifiers[mods[i]] {
+			if mods[i] == "expand" && r.opt.Placeholders != nil {
+				continue
+			}
 			if mods[i] == "expand" {
-				r.add(k, "modifier expand: placeholders are not supported yet")
+				r.add(k, "modifier expand: placeholders need their values (no placeholder file given)")
 			} else {
 				r.add(k, "unknown modifier %q (known: %s)", m, strings.Join(sortedKeys(knownModifiers), ", "))
 			}
@@ -359,6 +365,24 @@ func (t *test) lower(vals []*yaml.Node) ir.Expr {
 			n := ir.Match(base)
 			n.Op, n.All = ir.Empty, false
 			extra = append(extra, &n)
+			continue
+		}
+		if t.has("expand") {
+			// Each expansion is a value of its own; those of one written
+			// value form its group (OR-ed, also under all).
+			texts, ok := t.expand(v)
+			if !ok {
+				return nil
+			}
+			var g []string
+			for _, text := range texts {
+				vs, ok := t.valueOf(v, text, op)
+				if !ok {
+					return nil
+				}
+				g = append(g, vs...)
+			}
+			groups = append(groups, g)
 			continue
 		}
 		vs, ok := t.value(v, op)
@@ -542,7 +566,12 @@ func (t *test) op() (ir.Op, string) {
 
 // value checks one written value and returns it transformed.
 func (t *test) value(v *yaml.Node, op ir.Op) ([]string, bool) {
-	s := v.Value
+	return t.valueOf(v, v.Value, op)
+}
+
+// valueOf is value for the text s written at v (a placeholder's
+// expansion, or v's own value).
+func (t *test) valueOf(v *yaml.Node, s string, op ir.Op) ([]string, bool) {
 	fail := func(format string, args ...any) ([]string, bool) {
 		t.errorf(v, format, args...)
 		return nil, false

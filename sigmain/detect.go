@@ -12,7 +12,6 @@ import (
 // unsupportedModifiers are modifiers of the specification detgen does not
 // implement yet; package detection reports names that are no modifier.
 var unsupportedModifiers = map[string]string{
-	"expand": "placeholders (expand) are not supported yet",
 	"neq":    "neq is not supported yet",
 	"minute": "time modifiers are not supported yet",
 	"hour":   "time modifiers are not supported yet",
@@ -65,7 +64,7 @@ func (rd *reader) selections(d *doc, src *source, m *yaml.Node, skip ...string) 
 	before := len(res.Refused)
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if k, v := m.Content[i], m.Content[i+1]; !contains(skip, k.Value) {
-			scanSelection(d, src, v)
+			rd.scanSelection(d, src, v)
 		}
 	}
 	if len(res.Refused) > before {
@@ -73,10 +72,11 @@ func (rd *reader) selections(d *doc, src *source, m *yaml.Node, skip ...string) 
 		return nil
 	}
 	opt := detection.Options{
-		File:      res.Pos.File,
-		Resolve:   src.resolve,
-		Known:     func() []string { return src.names },
-		Wildcards: true,
+		File:         res.Pos.File,
+		Resolve:      src.resolve,
+		Known:        func() []string { return src.names },
+		Wildcards:    true,
+		Placeholders: rd.placeholders,
 	}
 	sels, errs := detection.ReadSelections(m, opt, skip...)
 	if len(errs) > 0 {
@@ -139,27 +139,33 @@ func contains(list []string, s string) bool {
 
 // scanSelection checks the keys of a selection: a map, or a list of maps
 // (a list of plain values is a keyword search, which names no field).
-func scanSelection(d *doc, src *source, n *yaml.Node) {
+func (rd *reader) scanSelection(d *doc, src *source, n *yaml.Node) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			scanKey(d, src, n.Content[i])
+			rd.scanKey(d, src, n.Content[i])
 			scanValues(d, n.Content[i], n.Content[i+1])
 		}
 	case yaml.SequenceNode:
 		for _, item := range n.Content {
 			if item.Kind == yaml.MappingNode {
-				scanSelection(d, src, item)
+				rd.scanSelection(d, src, item)
 			}
 		}
 	}
 }
 
-func scanKey(d *doc, src *source, k *yaml.Node) {
+func (rd *reader) scanKey(d *doc, src *source, k *yaml.Node) {
 	parts := strings.Split(k.Value, "|")
 	for _, m := range parts[1:] {
 		if why, ok := unsupportedModifiers[m]; ok {
 			d.res.refuse(d.pos(k), "%s: %s", k.Value, why)
+			return
+		}
+		if m == "expand" && rd.placeholders == nil {
+			// The specification: a tool that cannot resolve placeholders
+			// must reject the rule.
+			d.res.refuse(d.pos(k), "%s: placeholders (expand) need their values: give a placeholder file (--placeholders)", k.Value)
 			return
 		}
 	}

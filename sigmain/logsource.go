@@ -75,12 +75,13 @@ type source struct {
 
 // reader resolves Sigma logsources and fields through mappings/.
 type reader struct {
-	sources []*source
-	aliases []alias
+	sources      []*source
+	aliases      []alias
+	placeholders map[string][]string // Config.Placeholders
 }
 
-func newReader() (*reader, diag.List) {
-	rd := &reader{}
+func newReader(cfg Config) (*reader, diag.List) {
+	rd := &reader{placeholders: cfg.Placeholders}
 	var al aliases
 	if errs := strictyaml.Decode(aliasFile, aliasData, &al); len(errs) > 0 {
 		return nil, errs

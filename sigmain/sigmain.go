@@ -116,8 +116,21 @@ func FindFiles(paths []string) ([]string, error) {
 // filter documents among them to the rules they name, and returns one
 // Result per document in path order. errs lists the inputs that could not
 // be read at all (a missing file, invalid YAML): refusals are results.
-func Load(paths []string) ([]*Result, diag.List) {
-	rd, errs := newReader()
+func Load(paths []string) ([]*Result, diag.List) { return Config{}.Load(paths) }
+
+// Config holds what reading Sigma takes beyond the files; its zero value
+// is the package functions' setting.
+type Config struct {
+	// Placeholders are the values of expand placeholders by name, without
+	// the % signs (ReadPlaceholders reads them from a file). Nil refuses
+	// every rule that uses expand, as the specification asks of a tool
+	// that cannot resolve them.
+	Placeholders map[string][]string
+}
+
+// Load is the package's Load with c's settings.
+func (c Config) Load(paths []string) ([]*Result, diag.List) {
+	rd, errs := newReader(c)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -178,7 +191,12 @@ func (j *fileJob) read(rd *reader) {
 // and name come from (the path relative to the directory given). Filters
 // in the file apply to the file's rules.
 func Parse(file, key string, src []byte) ([]*Result, diag.List) {
-	rd, errs := newReader()
+	return Config{}.Parse(file, key, src)
+}
+
+// Parse is the package's Parse with c's settings.
+func (c Config) Parse(file, key string, src []byte) ([]*Result, diag.List) {
+	rd, errs := newReader(c)
 	if len(errs) > 0 {
 		return nil, errs
 	}

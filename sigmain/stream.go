@@ -33,7 +33,12 @@ type Sink interface {
 // removed and the files are read again with Load and converted with
 // Convert.
 func ConvertFiles(paths []string, targets []driver.Target, sink Sink) (results []*Result, outs []Outcome, errs diag.List, err error) {
-	rd, errs := newReader()
+	return Config{}.ConvertFiles(paths, targets, sink)
+}
+
+// ConvertFiles is the package's ConvertFiles with c's settings.
+func (c Config) ConvertFiles(paths []string, targets []driver.Target, sink Sink) (results []*Result, outs []Outcome, errs diag.List, err error) {
+	rd, errs := newReader(c)
 	if len(errs) > 0 {
 		return nil, nil, errs, nil
 	}
@@ -86,7 +91,7 @@ func ConvertFiles(paths []string, targets []driver.Target, sink Sink) (results [
 				}
 			}
 		}
-		results, errs := Load(paths)
+		results, errs := c.Load(paths)
 		if len(errs) > 0 {
 			return nil, nil, errs, nil
 		}

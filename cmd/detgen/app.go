@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/detgen/detgen/sigmain"
 	"io"
 	"os"
 	"path/filepath"
@@ -147,6 +148,26 @@ Exit status: 0 success, 1 invalid input (every error listed as file:line:col),
 	}
 	setUsage(app.Commands)
 	return app
+}
+
+// placeholdersFlag names the values of Sigma's expand placeholders.
+var placeholdersFlag = &cli.StringFlag{
+	Name:  "placeholders",
+	Usage: "YAML file of Sigma placeholder values (name: [values]) for the expand modifier; without it such rules are refused",
+}
+
+// sigmaConfig is how the Sigma commands read Sigma: with the
+// --placeholders file when one is given.
+func sigmaConfig(c *cli.Context) (sigmain.Config, error) {
+	var cfg sigmain.Config
+	if path := c.String("placeholders"); path != "" {
+		values, errs := sigmain.ReadPlaceholders(path)
+		if len(errs) > 0 {
+			return cfg, errs
+		}
+		cfg.Placeholders = values
+	}
+	return cfg, nil
 }
 
 var rulesFlag = &cli.StringFlag{

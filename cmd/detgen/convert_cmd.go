@@ -25,7 +25,8 @@ func convertCommand() *cli.Command {
 			"rule and target, either generates the artifact and checks it as detgen build does,\n" +
 			"or refuses the rule with the reason (a log source, field or construct detgen cannot\n" +
 			"convert faithfully). Filter documents apply to the rules they name. With --out,\n" +
-			"writes OUT/<target>/<rule-id>.<ext> (OUT is replaced as a whole). Prints every\n" +
+			"writes OUT/<target>/<rule-id>.<ext> (OUT is replaced as a whole). --placeholders\n" +
+			"FILE gives the values of expand placeholders (name: [values]). Prints every\n" +
 			"refusal and a summary per log source; --format json prints every outcome.\n" +
 			"Refusals are results: exit status 0 when the inputs were read, 1 when one could\n" +
 			"not be (nothing is written then), 2 on a usage error. docs/sigma.md says how Sigma\n" +
@@ -34,6 +35,7 @@ func convertCommand() *cli.Command {
 			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "output language: " + targetList() + "|all"},
 			&cli.StringFlag{Name: "out", Usage: "output directory (replaced as a whole)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text or json"},
+			placeholdersFlag,
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -47,6 +49,10 @@ func convertCommand() *cli.Command {
 			if format != "text" && format != "json" {
 				return usagef("unknown format %q (want text or json)", format)
 			}
+			cfg, err := sigmaConfig(c)
+			if err != nil {
+				return err
+			}
 			// Each artifact is written to the staging directory as it is
 			// checked, and dropped: memory stays flat in the rule count.
 			var stage *driver.Stage
@@ -58,7 +64,7 @@ func convertCommand() *cli.Command {
 				defer stage.Abort()
 				sink = stage
 			}
-			results, outs, errs, err := sigmain.ConvertFiles(c.Args().Slice(), targets, sink)
+			results, outs, errs, err := cfg.ConvertFiles(c.Args().Slice(), targets, sink)
 			if len(errs) > 0 {
 				return errs
 			}

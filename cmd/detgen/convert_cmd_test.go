@@ -137,3 +137,37 @@ func TestConvertExitCodes(t *testing.T) {
 		t.Error("output written although an input was unreadable")
 	}
 }
+
+// TestConvertPlaceholders: --placeholders resolves expand, and a bad
+// placeholder file is an error with its position, before anything is
+// written.
+func TestConvertPlaceholders(t *testing.T) {
+	dir := t.TempDir()
+	rule := filepath.Join(dir, "rule.yml")
+	os.WriteFile(rule, []byte(strings.Replace(sigmaCertutil, "Image|endswith: '\\certutil.exe'", "Image|expand|endswith: '%lolbins%'", 1)), 0o644)
+	good := filepath.Join(dir, "good.yml")
+	os.WriteFile(good, []byte("lolbins: ['\\certutil.exe', '\\bitsadmin.exe']\n"), 0o644)
+	bad := filepath.Join(dir, "bad.yml")
+	os.WriteFile(bad, []byte("lolbins: [x]\nlolbins: [y]\n"), 0o644)
+	out := filepath.Join(dir, "out")
+
+	code, stdout, _ := detgen(t, "convert", "--target", "qradar", rule)
+	if code != 0 || !strings.Contains(stdout, "need their values") {
+		t.Fatalf("without a file: exit %d, %q", code, stdout)
+	}
+	code, _, stderr := detgen(t, "convert", "--target", "qradar", "--placeholders", bad, "--out", out, rule)
+	if code != 1 || !strings.Contains(stderr, "bad.yml:2:1: placeholder lolbins is defined twice") {
+		t.Fatalf("bad file: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("output written although the placeholder file is bad")
+	}
+	code, _, stderr = detgen(t, "convert", "--target", "qradar", "--placeholders", good, "--out", out, rule)
+	if code != 0 {
+		t.Fatalf("good file: exit %d, %q", code, stderr)
+	}
+	aql, err := os.ReadFile(filepath.Join(out, "qradar", "19b08b1c-861d-4e75-a1ef-ea0c1baf202b.aql"))
+	if err != nil || !strings.Contains(string(aql), `certutil.exe`) || !strings.Contains(string(aql), `bitsadmin.exe`) {
+		t.Fatalf("AQL lacks the expansions (%v):\n%s", err, aql)
+	}
+}

@@ -58,6 +58,7 @@ func importSigmaCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "directory the specs are written to (created if missing)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace existing files"},
+			placeholdersFlag,
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -67,7 +68,11 @@ func importSigmaCommand() *cli.Command {
 			if out == "" {
 				return usagef("import sigma needs --out DIR")
 			}
-			results, errs := sigmain.Load(c.Args().Slice())
+			cfg, err := sigmaConfig(c)
+			if err != nil {
+				return err
+			}
+			results, errs := cfg.Load(c.Args().Slice())
 			if len(errs) > 0 {
 				return errs
 			}

@@ -33,6 +33,7 @@ func scanCommand() *cli.Command {
 			"stderr every 100,000 lines.",
 		Flags: []cli.Flag{
 			rulesFlag,
+			placeholdersFlag,
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "json or table"},
 			&cli.StringFlag{Name: "target", Value: "reference", Usage: "who judges each record: reference (the spec), or qradar, chronicle, sigma (the generated artifact, run on the record as that SIEM stores it)"},
 			&cli.IntFlag{Name: "max-errors", Value: 20, Usage: "malformed lines reported one by one (the rest are counted)"},
@@ -49,7 +50,11 @@ func scanCommand() *cli.Command {
 			if _, ok := driver.LookupTarget(target); !ok && target != "reference" {
 				return usagef("--target must be reference, %s", strings.Join(driver.TargetNames(), ", "))
 			}
-			rules, err := loadAnyRules(c.String("rules"), c.App.ErrWriter)
+			cfg, err := sigmaConfig(c)
+			if err != nil {
+				return err
+			}
+			rules, err := loadAnyRules(c.String("rules"), cfg, c.App.ErrWriter)
 			if err != nil {
 				return err
 			}
@@ -158,8 +163,8 @@ func noRecords(label string, st scan.Stats) error {
 // loadAnyRules loads the rules under path (a file or a directory): detgen
 // specs, and Sigma rules told apart by their logsource (a mapping in
 // Sigma, a log source name in a spec). Sigma rules detgen cannot convert
-// are listed on w and left out.
-func loadAnyRules(path string, w io.Writer) ([]*ir.Rule, error) {
+// are listed on w and left out; cfg is how Sigma is read.
+func loadAnyRules(path string, cfg sigmain.Config, w io.Writer) ([]*ir.Rule, error) {
 	paths, err := driver.FindSpecs(path)
 	if err != nil {
 		return nil, err
@@ -181,7 +186,7 @@ func loadAnyRules(path string, w io.Writer) ([]*ir.Rule, error) {
 		rules = append(rules, rs...)
 	}
 	if len(sigmas) > 0 {
-		results, errs := sigmain.Load(sigmas)
+		results, errs := cfg.Load(sigmas)
 		if len(errs) > 0 {
 			return nil, errs
 		}
