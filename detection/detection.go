@@ -286,7 +286,30 @@ func (r *reader) item(k, v *yaml.Node) ir.Expr {
 		return nil
 	}
 	t := &test{r: r, key: k, field: f, written: fieldName, mods: mods}
-	return t.lower(vals)
+	e := t.lower(vals)
+	if e == nil || !t.has("neq") {
+		return e
+	}
+	return t.negate(e)
+}
+
+// negate reads neq (Sigma specification: "the field is different from
+// the specified values"): the field is there and the test without neq
+// does not hold, so it differs from every value; with fieldref, the
+// referenced field is there too. An absent field differs from nothing:
+// without the presence tests, neq would hold on every event lacking the
+// field.
+func (t *test) negate(e ir.Expr) ir.Expr {
+	pos := t.r.pos(t.key)
+	args := []ir.Expr{&ir.Match{Pos: pos, Field: t.field.Name, Type: t.field.Type, Op: ir.Exists}}
+	for _, m := range ir.Matches(e) {
+		if m.FieldRef {
+			for _, other := range m.Values {
+				args = append(args, &ir.Match{Pos: pos, Field: other, Type: t.field.Type, Op: ir.Exists})
+			}
+		}
+	}
+	return &ir.And{Args: append(args, &ir.Not{Arg: e})}
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -506,11 +529,23 @@ func (t *test) op() (ir.Op, string) {
 			}
 		case "base64", "base64offset", "utf16le", "utf16be", "utf16", "windash":
 			encoded = true
-		case "neq":
-			e = "neq is not supported: write the test in a selection and negate it in the condition"
 		}
 		if e != "" {
 			return op, e
+		}
+	}
+	if t.has("neq") {
+		// neq negates an equality: of values, or of fields (fieldref).
+		// The other operators have their own negations (not in the
+		// condition), and a negated all would hold when any one value
+		// differs, not what "different from" says.
+		switch {
+		case op != ir.Equals:
+			return op, fmt.Sprintf("neq negates an equality: write the %s test in a selection and negate it in the condition", op)
+		case t.has("all"):
+			return op, "neq with all: write the test in a selection and negate it in the condition"
+		case encoded:
+			return op, "neq does not apply to transformed values"
 		}
 	}
 	switch op {

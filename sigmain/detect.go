@@ -12,7 +12,6 @@ import (
 // unsupportedModifiers are modifiers of the specification detgen does not
 // implement yet; package detection reports names that are no modifier.
 var unsupportedModifiers = map[string]string{
-	"neq":    "neq is not supported yet",
 	"minute": "time modifiers are not supported yet",
 	"hour":   "time modifiers are not supported yet",
 	"day":    "time modifiers are not supported yet",

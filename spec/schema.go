@@ -295,7 +295,7 @@ var Defs = Object{
 	}},
 	{"fieldTests", Object{
 		{"type", "object"},
-		{"description", "field|modifier|...: value or list of values. Without all, any value may hold; with all, every value must. Modifiers: contains, startswith, endswith, re (then i, m, s), cidr, gt, gte, lt, lte, exists, all, cased, fieldref, base64, base64offset, utf16le, utf16be, utf16, wide, windash."},
+		{"description", "field|modifier|...: value or list of values. Without all, any value may hold; with all, every value must. Modifiers: contains, startswith, endswith, re (then i, m, s), cidr, gt, gte, lt, lte, exists, all, cased, fieldref, base64, base64offset, utf16le, utf16be, utf16, wide, windash, neq."},
 		{"minProperties", 1},
 		{"propertyNames", Object{{"pattern", FieldTestPattern}}},
 		{"patternProperties", Object{

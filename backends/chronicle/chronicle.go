@@ -318,6 +318,11 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 		// this part of it is cannot be told apart from its value.
 		g.fail(m, "%s on field %s: on log type %s it is read from a composite UDM value (%s), which is never empty", m.Op, m.Field, lt.Name, f.UDM)
 	}
+	if f.Int && (m.Op == ir.Exists || m.Op == ir.Null) {
+		// An integer UDM field reads 0 when absent: "" is not its type,
+		// and 0 is also a value.
+		g.fail(m, "%s on field %s: its UDM path %s is an integer, and UDM cannot tell 0 from absent", m.Op, m.Field, f.UDM)
+	}
 	switch m.Op {
 	case ir.Exists:
 		return lhs + ` != ""`
