@@ -64,7 +64,13 @@ func scanCommand() *cli.Command {
 				var errs diag.List
 				arts, errs, _ = driver.Generate(rules, []driver.Target{t})
 				if len(errs) > 0 {
-					return errs
+					// Said as convert says a refusal: where, and why.
+					var refused diag.List
+					for _, e := range errs {
+						where, reason := sigmain.Explain(e)
+						refused.Add(diag.Pos{File: where}, "%s cannot run this rule: %s", target, reason)
+					}
+					return refused
 				}
 			}
 			s, err := scan.NewTarget(rules, arts, target)

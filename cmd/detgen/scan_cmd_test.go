@@ -84,3 +84,18 @@ func TestScanFailsWhenNothingIsARecord(t *testing.T) {
 		t.Errorf("stdin: exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+// TestScanTargetRefusal: a rule the chosen target cannot run is reported
+// as convert reports a refusal, at the Sigma key, once.
+func TestScanTargetRefusal(t *testing.T) {
+	dir := t.TempDir()
+	rule := filepath.Join(dir, "rule.yml")
+	os.WriteFile(rule, []byte(strings.Replace(sigmaCertutil, "Image|endswith: '\\certutil.exe'", "OriginalFileName: 'CertUtil.exe'", 1)), 0o644)
+	log := filepath.Join(dir, "events.json")
+	os.WriteFile(log, []byte(`{"Event":{"System":{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational"},"EventData":{"OriginalFileName":"CertUtil.exe"}}}`+"\n"), 0o644)
+	code, _, stderr := detgen(t, "scan", "--rules", rule, "--target", "qradar", log)
+	want := rule + ":15:9: qradar cannot run this rule: field OriginalFileName cannot be used on QRadar"
+	if code != 1 || !strings.Contains(stderr, want) || strings.Count(stderr, "cannot run this rule") != 1 {
+		t.Fatalf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+}
