@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -23,14 +25,21 @@ import (
 func scanCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "scan",
-		Usage:     "run the rules over an audit log (Event, GKE LogEntry or AKS record per line)",
+		Usage:     "run detection specs or Sigma rules over a log (JSON, JSONL or JSON streams)",
 		ArgsUsage: "FILE.jsonl[.gz]|-",
-		Description: "Prints one JSON line per hit (rule id, score, signals, auditID, user, resource,\n" +
-			"name, namespace), or a table with --format table. FILE may be gzip-compressed\n" +
-			"(recognized by its content; - reads standard input). Malformed lines are reported\n" +
-			"on stderr with their line number and counted; they never stop the scan, but a\n" +
-			"file in which no line is an audit record fails (exit 1). A progress line goes to\n" +
-			"stderr every 100,000 lines.",
+		Description: "--rules names a spec or Sigma file or a directory of them (Sigma rules are told\n" +
+			"apart by their logsource mapping; those detgen cannot convert are listed and left\n" +
+			"out). Each record is read in its log source's native format (Kubernetes Event,\n" +
+			"GKE LogEntry or AKS record, Windows events as SigmaHQ's regression data renders\n" +
+			"them, CloudTrail, ...) and judged by --target: the reference (the rule itself) or\n" +
+			"a target's generated artifact run on the record as that SIEM stores it.\n" +
+			"Prints one JSON line per hit (rule id, title, score, signals, log source, a\n" +
+			"summary of the record), or a table with --format table. FILE may be\n" +
+			"gzip-compressed (recognized by its content; - reads standard input). Malformed\n" +
+			"lines are reported on stderr with their line number and counted; they never stop\n" +
+			"the scan, but a file in which no line is a record fails (exit 1). A progress line\n" +
+			"goes to stderr every 100,000 lines. Aggregations and sequences keep state per\n" +
+			"open group and window only.",
 		Flags: []cli.Flag{
 			rulesFlag,
 			placeholdersFlag,
@@ -128,7 +137,7 @@ func scanCommand() *cli.Command {
 			if st.Late > 0 {
 				fmt.Fprintf(errw, "detgen scan: %s selected by an aggregation or sequence rule arrived more than %s out of time order and were not counted\n", plural.N(st.Late, "record"), scan.DefaultTolerance)
 			}
-			return noRecords(label, st)
+			return noRecords(label, st, rules)
 		},
 	}
 }
@@ -153,17 +162,25 @@ func openLog(c *cli.Context, name string) (in io.Reader, label string, closer fu
 	return in, label, closer, nil
 }
 
-// noRecords fails a scan in which no line was an audit record: 0 hits
-// there says nothing about the cluster, only that the input is not a log.
-func noRecords(label string, st scan.Stats) error {
+// noRecords fails a scan in which no line was a record of the rules' log
+// sources: 0 hits there says nothing about the systems, only that the
+// input is not such a log.
+func noRecords(label string, st scan.Stats, rules []*ir.Rule) error {
 	switch {
 	case st.Records > 0:
 		return nil
 	case st.Lines == st.Blank:
-		return fmt.Errorf("%s: no line is an audit record: the input is empty", label)
+		return fmt.Errorf("%s: no line is a record: the input is empty", label)
 	}
-	return fmt.Errorf("%s: no line is an audit record (%s, %d malformed, %d other JSON): is it a Kubernetes audit log, plain or gzip?",
-		label, plural.N(st.Lines, "line"), st.Malformed, st.Lines-st.Blank-st.Malformed)
+	var sources []string
+	for _, r := range rules {
+		if !slices.Contains(sources, r.Logsource) {
+			sources = append(sources, r.Logsource)
+		}
+	}
+	sort.Strings(sources)
+	return fmt.Errorf("%s: no line is a record of the rules' log sources, %s (%s, %d malformed, %d other JSON): is it such a log, plain or gzip?",
+		label, strings.Join(sources, ", "), plural.N(st.Lines, "line"), st.Malformed, st.Lines-st.Blank-st.Malformed)
 }
 
 // loadAnyRules loads the rules under path (a file or a directory): detgen

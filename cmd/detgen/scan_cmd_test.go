@@ -56,7 +56,8 @@ func TestScanReadsGzipAndStdin(t *testing.T) {
 	}
 }
 
-// Input in which no line is an audit record fails, naming the file.
+// Input in which no line is a record of the rules' log sources fails,
+// naming the file and the log sources.
 func TestScanFailsWhenNothingIsARecord(t *testing.T) {
 	dir := t.TempDir()
 	junk := make([]byte, 4096)
@@ -80,7 +81,7 @@ func TestScanFailsWhenNothingIsARecord(t *testing.T) {
 		}
 	}
 	code, _, stderr := detgenIn(t, bytes.NewReader(junk), "scan", "--rules", "../../rules", "-")
-	if code != 1 || !strings.Contains(stderr, "detgen: standard input: no line is an audit record") {
+	if code != 1 || !strings.Contains(stderr, "detgen: standard input: no line is a record of the rules' log sources, aws_cloudtrail, ") {
 		t.Errorf("stdin: exit %d, stderr:\n%s", code, stderr)
 	}
 }
