@@ -47,6 +47,11 @@ type Options struct {
 	// Placeholders are the values of the expand modifier's %name%
 	// placeholders; nil refuses expand.
 	Placeholders map[string][]string
+	// Invisible lets values hold invisible characters (bidi controls,
+	// zero-width characters: package invisible), which every backend
+	// then writes as escapes; without it they are refused, as in spec
+	// text.
+	Invisible bool
 }
 
 // Selections is the result of reading a selections map: each name's
@@ -679,7 +684,7 @@ func (t *test) valueOf(v *yaml.Node, s string, op ir.Op) ([]string, bool) {
 // bugs hide: control characters other than tab, and invalid UTF-8.
 func (r *reader) checkText(n *yaml.Node, s string) bool {
 	for _, c := range s {
-		if c == '\uFFFD' || (c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0) || isBidi(c) {
+		if c == '\uFFFD' || (c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0) || isBidi(c) && !r.opt.Invisible {
 			r.add(n, "value %q holds a control, bidi or invalid character", s)
 			return false
 		}

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/detgen/detgen/internal/invisible"
 	"github.com/detgen/detgen/lang/aql"
 	"github.com/detgen/detgen/lang/yaral"
 )
@@ -61,15 +63,41 @@ func LanguageOf(path string) (Language, bool) {
 // Check parses src and runs the language's checks. A parse error is
 // reported as error findings with code "syntax".
 func Check(lang Language, src []byte) []Finding {
+	var fs []Finding
 	switch lang {
 	case AQL:
-		return checkAQL(src)
+		fs = checkAQL(src)
 	case YARAL:
-		return checkYARAL(src)
+		fs = checkYARAL(src)
 	case Sigma:
-		return checkSigma(src)
+		fs = checkSigma(src)
+	default:
+		return []Finding{{Line: 1, Col: 1, Severity: Error, Code: "language", Msg: fmt.Sprintf("unknown language %q", lang)}}
 	}
-	return []Finding{{Line: 1, Col: 1, Severity: Error, Code: "language", Msg: fmt.Sprintf("unknown language %q", lang)}}
+	return append(invisibleCharacters(src), fs...)
+}
+
+// invisibleCharacters reports every character of src a reviewer cannot
+// see or that changes how the text around it reads (package invisible): a
+// generator writes such a value escaped, and a hand-written query holding
+// one raw is what a "Trojan Source" change looks like.
+func invisibleCharacters(src []byte) []Finding {
+	var out []Finding
+	line, col := 1, 1
+	for i := 0; i < len(src); {
+		r, n := utf8.DecodeRune(src[i:])
+		if invisible.Is(r) {
+			out = append(out, Finding{Line: line, Col: col, Severity: Error, Code: "invisible-character",
+				Msg: fmt.Sprintf("invisible character %U written raw: write it as an escape", r)})
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += n
+	}
+	return out
 }
 
 // Errors returns the error findings only.

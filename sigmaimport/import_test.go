@@ -471,7 +471,7 @@ func TestSigmaHQSample(t *testing.T) {
 	if len(errs) > 0 {
 		t.Logf("unreadable inputs: %v", errs)
 	}
-	var rules, refused, imported, noAttack, structural, events, matched int
+	var rules, refused, imported, noAttack, structural, events, matched, invisibleValues int
 	for _, res := range results {
 		if res.Kind != sigmain.KindRule {
 			continue
@@ -482,6 +482,11 @@ func TestSigmaHQSample(t *testing.T) {
 			continue
 		}
 		out, notes, err := Render(res, today)
+		if err != nil && strings.Contains(err.Error(), "an invisible character a spec cannot hold") {
+			// Converted (escaped in every artifact), not importable.
+			invisibleValues++
+			continue
+		}
 		if err != nil {
 			t.Errorf("%s: %v", res.Pos, err)
 			continue
@@ -517,8 +522,8 @@ func TestSigmaHQSample(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("SigmaHQ sample: %d files, %d rules: %d refused by sigmain, %d imported and compiled (%d without an ATT&CK technique), %d structurally equal; %d synthesized events, %d matching, same verdicts",
-		len(sample), rules, refused, imported, noAttack, structural, events, matched)
+	t.Logf("SigmaHQ sample: %d files, %d rules: %d refused by sigmain, %d not importable (invisible characters), %d imported and compiled (%d without an ATT&CK technique), %d structurally equal; %d synthesized events, %d matching, same verdicts",
+		len(sample), rules, refused, invisibleValues, imported, noAttack, structural, events, matched)
 	if structural != imported {
 		t.Errorf("%d imported conditions differ structurally from the Sigma rule's", imported-structural)
 	}

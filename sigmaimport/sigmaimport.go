@@ -17,8 +17,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/detgen/detgen/attack"
+	"github.com/detgen/detgen/internal/invisible"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/sigmain"
 	"gopkg.in/yaml.v3"
@@ -45,6 +47,14 @@ func Render(res *sigmain.Result, today time.Time) ([]byte, []string, error) {
 	}
 	if r.Condition == nil {
 		return nil, nil, errors.New("the rule has no condition")
+	}
+	for _, m := range ir.Matches(r.Condition) {
+		for _, v := range m.Values {
+			if i := strings.IndexFunc(v, invisible.Is); i >= 0 {
+				c, _ := utf8.DecodeRuneInString(v[i:])
+				return nil, nil, fmt.Errorf("field %s: the value %q holds %U, an invisible character a spec cannot hold (spec text refuses them; convert writes them escaped)", m.Field, v, c)
+			}
+		}
 	}
 	det, err := renderDetection(r.Condition)
 	if err != nil {

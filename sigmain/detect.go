@@ -76,6 +76,9 @@ func (rd *reader) selections(d *doc, src *source, m *yaml.Node, skip ...string) 
 		Known:        func() []string { return src.names },
 		Wildcards:    true,
 		Placeholders: rd.placeholders,
+		// A Sigma rule may look for them (a right-to-left override in a
+		// file name); every target writes them escaped.
+		Invisible: true,
 	}
 	sels, errs := detection.ReadSelections(m, opt, skip...)
 	if len(errs) > 0 {

@@ -79,6 +79,9 @@ func newSigmaDoc(r *ir.Rule, artifact []byte, doc *yaml.Node) (*sigmaRunner, err
 	opt := detection.Options{
 		File:      "sigma",
 		Wildcards: true,
+		// The artifact writes them escaped; a Sigma engine reads the
+		// characters themselves.
+		Invisible: true,
 		Resolve: func(name string) (detection.Field, bool) {
 			t, ok := types[name]
 			return detection.Field{Name: name, Type: t}, ok

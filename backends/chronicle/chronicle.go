@@ -12,6 +12,7 @@ import (
 	"text/template"
 
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/internal/invisible"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/yaral"
 	"github.com/detgen/detgen/templates"
@@ -384,7 +385,14 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 			return g.affix(lhs, m, start(f), end(f), nocase)
 		}
 		if len(m.Values) == 1 || m.All {
-			return combineY(each(m.Values, func(v string) string { return lhs + " = " + yaral.QuoteString(v) + nocase }), m.All)
+			return combineY(each(m.Values, func(v string) string {
+				if invisible.In(v) {
+					// YARA-L strings have no escape for it; the regex
+					// writes it as \x{H}.
+					return lhs + " = " + yaral.QuoteRegex("^"+yaral.RegexLiteralOf(v)+"$") + nocase
+				}
+				return lhs + " = " + yaral.QuoteString(v) + nocase
+			}), m.All)
 		}
 		return lhs + " = " + yaral.QuoteRegex("^"+group(m.Values)+"$") + nocase
 	case ir.Contains, ir.StartsWith, ir.EndsWith:

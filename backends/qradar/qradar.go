@@ -7,12 +7,14 @@ package qradar
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
 
 	"github.com/detgen/detgen/compile"
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/internal/invisible"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/lang/aql"
 	"github.com/detgen/detgen/mappings"
@@ -446,6 +448,11 @@ func (g *gen) structured(m *ir.Match, x string) string {
 		// A boolean is stored as text ("true", "True" or "false"): QRadar
 		// properties and columns have no boolean type, so it is compared
 		// as a string, case-insensitively (default).
+		case slices.ContainsFunc(m.Values, invisible.In):
+			// Equality as an anchored regex (see likeTest).
+			for _, v := range m.Values {
+				tests = append(tests, likeTest(x, v, "", "", !m.Cased && m.Type != ir.IP))
+			}
 		case m.Cased || m.Type == ir.IP:
 			tests = append(tests, inList(x, m.Values, true, m.All))
 		default:
@@ -685,7 +692,10 @@ func jsonText(v string) string {
 // (AQL has no ESCAPE), so it is matched with an anchored regular
 // expression instead; "(?s)" lets ".*" cross the newlines of a payload.
 func likeTest(x, v, prefix, suffix string, nocase bool) string {
-	if !aql.HasLikeWildcard(v) {
+	// A value holding an invisible character goes through the regex
+	// too, where RegexQuote writes the character as \x{H}: AQL strings
+	// have no escapes, and raw it would hide in the query.
+	if !aql.HasLikeWildcard(v) && !invisible.In(v) {
 		op := "LIKE"
 		if nocase {
 			op = "ILIKE"

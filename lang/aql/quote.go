@@ -2,10 +2,13 @@ package aql
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/detgen/detgen/internal/invisible"
 )
 
 // QuoteString returns s as an AQL string literal: in single quotes, with
@@ -63,6 +66,18 @@ func RegexQuote(s string) string {
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c >= utf8.RuneSelf {
+			// An invisible character is written as \x{H}: raw, it would
+			// change how the query reads in review.
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if invisible.Is(r) {
+				fmt.Fprintf(&b, `\x{%X}`, r)
+			} else {
+				b.WriteString(s[i : i+n])
+			}
+			i += n - 1
+			continue
+		}
 		switch {
 		case strings.IndexByte(regexMeta, c) >= 0:
 			b.WriteByte('\\')

@@ -65,6 +65,11 @@ func TestRegexQuote(t *testing.T) {
 		"tab\tnl\ncr\r":          `tab\tnl\ncr\r`,
 		"nul\x00bell\x07del\x7f": `nul\x00bell\x07del\x7f`,
 		"space and 'quote' and \"dq\" ünïcode #&~%_/": "space and 'quote' and \"dq\" ünïcode #&~%_/",
+		// Invisible characters are written as escapes, visible ones as
+		// they are.
+		"invoice\u202efdp.exe":         `invoice\x{202E}fdp\.exe`,
+		"\U0001F62E\u200D\U0001F4A8":   "\U0001F62E" + `\x{200D}` + "\U0001F4A8",
+		"bom\ufeff sep\u2028 c1\u0085": `bom\x{FEFF} sep\x{2028} c1\x{85}`,
 	}
 	for in, want := range tests {
 		got := RegexQuote(in)
