@@ -9,7 +9,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/template"
 
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/internal/invisible"
@@ -24,9 +23,7 @@ func Generate(r *ir.Rule) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmpl, err := templates.Load("chronicle.yaral.tmpl", template.FuncMap{
-		"q": quoteText,
-	})
+	tmpl, err := templates.Load("chronicle.yaral.tmpl", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -58,27 +55,27 @@ func Generate(r *ir.Rule) ([]byte, error) {
 }
 
 type ruleData struct {
-	Rule           *ir.Rule
-	Name           string
-	Tactics        string
-	Technique      string
-	TechniqueID    string
-	DataSource     string
-	Severity       string
-	Confidence     string
-	FalsePositives string
-	References     string
-	Blocks         []string // per event variable: its log types' conditions, OR-ed
-	Placeholders   []string // an aggregation's placeholder assignments
-	Match          string   // an aggregation's match section
-	Condition      string   // the condition section when not just $e
-	AggOutcomes    []Outcome
-	AnySignal      []string // OR-ed signal predicates
-	ScoreTerms     []string
-	Outcomes       []Outcome
-	HasScore       bool
-	ScoreGate      bool
-	Threshold      int
+	Name         string
+	Meta         metaData // the meta section's values, quoted
+	Blocks       []string // per event variable: its log types' conditions, OR-ed
+	Placeholders []string // an aggregation's placeholder assignments
+	Match        string   // an aggregation's match section
+	Condition    string   // the condition section when not just $e
+	AggOutcomes  []Outcome
+	AnySignal    []string // OR-ed signal predicates
+	ScoreTerms   []string
+	Outcomes     []Outcome
+	HasScore     bool
+	ScoreGate    bool
+	Threshold    int
+}
+
+// metaData holds the meta section's values as YARA-L string literals
+// (quoteText): the template lays them out, never quotes.
+type metaData struct {
+	Title, Description, Author, ID, Version, Status, Created, Modified string
+	Tactics, Technique, TechniqueID, AttackURL, DataSource             string
+	Severity, Confidence, FalsePositives, References                   string
 }
 
 type gen struct {
@@ -142,35 +139,47 @@ const maxCombinations = 64
 func (g *gen) rule(r *ir.Rule) (d *ruleData, err error) {
 	g.src = r
 	defer diag.CatchUnsupported(&err)
-	d = &ruleData{
-		Rule:           r,
-		Name:           r.Name,
-		Severity:       title(r.Severity),
-		Confidence:     title(r.Confidence),
-		FalsePositives: strings.Join(r.FalsePositives, "; "),
-		References:     strings.Join(r.References, ", "),
-		Outcomes:       g.prof.Outcomes,
-	}
+	d = &ruleData{Name: r.Name, Outcomes: g.prof.Outcomes}
 	var tactics, logTypes []string
 	for _, t := range r.Tactics {
 		tactics = append(tactics, t.Name)
 	}
-	d.Tactics = strings.Join(tactics, ", ")
-	d.Technique, d.TechniqueID = r.Technique.Name, r.Technique.ID
+	technique, techniqueID := r.Technique.Name, r.Technique.ID
 	if r.Subtechnique.ID != "" {
-		d.Technique = r.Technique.Name + ": " + r.Subtechnique.Name
-		d.TechniqueID = r.Subtechnique.ID
+		technique = r.Technique.Name + ": " + r.Subtechnique.Name
+		techniqueID = r.Subtechnique.ID
 	}
-
 	for _, lt := range g.prof.LogTypes {
 		logTypes = append(logTypes, lt.Name)
+	}
+	d.Meta = metaData{
+		Title:          quoteText(r.Title),
+		Description:    quoteText(r.Description),
+		Author:         quoteText(r.Author),
+		ID:             quoteText(r.ID),
+		Version:        quoteText(fmt.Sprintf("%d", r.Version)),
+		Status:         quoteText(r.Status),
+		Created:        quoteText(r.Date),
+		Tactics:        quoteText(strings.Join(tactics, ", ")),
+		Technique:      quoteText(technique),
+		TechniqueID:    quoteText(techniqueID),
+		AttackURL:      quoteText(r.AttackURL),
+		DataSource:     quoteText(strings.Join(logTypes, ", ")),
+		Severity:       quoteText(title(r.Severity)),
+		Confidence:     quoteText(title(r.Confidence)),
+		FalsePositives: quoteText(strings.Join(r.FalsePositives, "; ")),
+	}
+	if r.Modified != "" {
+		d.Meta.Modified = quoteText(r.Modified)
+	}
+	if refs := strings.Join(r.References, ", "); refs != "" {
+		d.Meta.References = quoteText(refs)
 	}
 	if r.Sequence != nil {
 		g.sequence(r, d)
 	} else {
 		d.Blocks = []string{g.block(r.Condition)}
 	}
-	d.DataSource = strings.Join(logTypes, ", ")
 
 	if r.Aggregate != nil {
 		g.aggregate(r, d)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/detgen/detgen/internal/invisible"
 	"github.com/detgen/detgen/lang/yaral"
 )
 
@@ -15,14 +16,14 @@ import (
 func TestQuoteTextFoldsAsFields(t *testing.T) {
 	reference := func(s string) string {
 		s = strings.Map(func(r rune) rune {
-			if unicode.IsControl(r) || r == unicode.ReplacementChar {
+			if unicode.IsControl(r) || r == unicode.ReplacementChar || invisible.Is(r) {
 				return ' '
 			}
 			return r
 		}, s)
 		return yaral.QuoteString(strings.Join(strings.Fields(s), " "))
 	}
-	parts := []string{"a", "Zé", " ", "  ", "\t", "\n", "\r\n", "\x00", "\x85", "\u00a0", "\u2028", "\u3000", "\xff", "\ufffd", `"`, `\`, "日本"}
+	parts := []string{"a", "Zé", " ", "  ", "\t", "\n", "\r\n", "\x00", "\x7f", "\x85", "\u00a0", "\u2028", "\u3000", "\xff", "\ufffd", `"`, `\`, "日本", "\u202e", "\u200d", "\ufeff"}
 	rnd := rand.New(rand.NewSource(1))
 	for i := 0; i < 100000; i++ {
 		var b strings.Builder
