@@ -5,6 +5,7 @@
 package lint
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -83,17 +84,17 @@ func Check(lang Language, src []byte) []Finding {
 // one raw is what a "Trojan Source" change looks like.
 func invisibleCharacters(src []byte) []Finding {
 	var out []Finding
-	line, col := 1, 1
 	for i := 0; i < len(src); {
+		if src[i] < utf8.RuneSelf {
+			i++ // none is ASCII
+			continue
+		}
 		r, n := utf8.DecodeRune(src[i:])
 		if invisible.Is(r) {
+			line := 1 + bytes.Count(src[:i], []byte{'\n'})
+			col := 1 + utf8.RuneCount(src[bytes.LastIndexByte(src[:i], '\n')+1:i])
 			out = append(out, Finding{Line: line, Col: col, Severity: Error, Code: "invisible-character",
 				Msg: fmt.Sprintf("invisible character %U written raw: write it as an escape", r)})
-		}
-		if r == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
 		}
 		i += n
 	}
