@@ -10,15 +10,19 @@ import (
 )
 
 // unsupportedModifiers are modifiers of the specification detgen does not
-// implement yet; package detection reports names that are no modifier.
+// implement; package detection reports names that are no modifier.
 var unsupportedModifiers = map[string]string{
-	"minute": "time modifiers are not supported yet",
-	"hour":   "time modifiers are not supported yet",
-	"day":    "time modifiers are not supported yet",
-	"week":   "time modifiers are not supported yet",
-	"month":  "time modifiers are not supported yet",
-	"year":   "time modifiers are not supported yet",
+	"minute": timeModifiers,
+	"hour":   timeModifiers,
+	"day":    timeModifiers,
+	"week":   timeModifiers,
+	"month":  timeModifiers,
+	"year":   timeModifiers,
 }
+
+// timeModifiers says why the time modifiers are refused.
+const timeModifiers = "time modifiers are not supported: the log source catalogs type no field as a date, " +
+	"and the specification leaves the time zone open (QRadar's DATEFORMAT would read the console's)"
 
 // detection reads a detection block (selections and condition) through
 // the binding's Sigma profile; nil when the document is refused.
