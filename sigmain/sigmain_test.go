@@ -127,7 +127,7 @@ func TestRefusals(t *testing.T) {
 		{"unknown logsource", "product: windows", "product: linuxx", "19:5: logsource product: linuxx, category: process_creation has no detgen log source"},
 		{"unknown field", "Image|endswith", "Imagee|endswith", "23:9: field Imagee is not in the Sigma profile of windows_process_creation"},
 		{"placeholder", "Image|endswith", "Image|expand", "23:9: Image|expand: placeholders (expand) need their values: give a placeholder file (--placeholders)"},
-		{"time modifier", "Image|endswith", "Image|hour", "23:9: Image|hour: time modifiers are not supported yet"},
+		{"time modifier", "Image|endswith", "Image|hour", "23:9: Image|hour: time modifiers are not supported: the log source catalogs type no field as a date"},
 		{"unknown modifier", "Image|endswith", "Image|endswitch", `23:9: unknown modifier "endswitch"`},
 		{"aggregation", "condition: all of selection_*", "condition: all of selection_* | count() > 5", "28:16: condition: aggregations"},
 		{"condition syntax", "condition: all of selection_*", "condition: all of selection_* and (", "28:40: condition: ends where an operand is expected"},
