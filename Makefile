@@ -82,6 +82,7 @@ fuzz-short:
 	$(GO) test ./lang/yaral -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),60000x)
 	$(GO) test ./lang/yaral -run '^$$' -fuzz '^FuzzQuote$$' -fuzztime $(or $(FUZZTIME),20000x)
 	$(GO) test ./lang/yaral -run '^$$' -fuzz '^FuzzPlainRegex$$' -fuzztime $(or $(FUZZTIME),100000x)
+	$(GO) test ./detection -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(or $(FUZZTIME),50000x)
 	$(GO) test ./internal/hostile -run '^$$' -fuzz '^FuzzGenerators$$' -fuzztime $(or $(FUZZTIME),10000x)
 	$(GO) test ./record/prune -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(or $(FUZZTIME),100000x)
 	$(GO) test ./internal/fastyaml -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),300000x)

@@ -1,0 +1,93 @@
+package detection
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/detgen/detgen/ir"
+	"gopkg.in/yaml.v3"
+)
+
+// readExpand reads `f|expand|<mods>: value` with the placeholders a: [x, y*]
+// and b: [1, 2] and returns the values of its tests, or the errors.
+func readExpand(t testing.TB, mods, value string) ([]string, string) {
+	key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "f|expand" + mods, Line: 1, Column: 1}
+	val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Line: 1, Column: 5}
+	sel := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{key, val}}
+	root := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "sel"}, sel}}
+	opt := Options{
+		File:         "rule.yml",
+		Wildcards:    true,
+		Resolve:      func(name string) (Field, bool) { return Field{Name: name, Type: ir.String}, name == "f" },
+		Placeholders: map[string][]string{"a": {"x", "y*"}, "b": {"1", "2"}},
+	}
+	sels, errs := ReadSelections(root, opt)
+	if len(errs) > 0 {
+		return nil, errs.Error()
+	}
+	var values []string
+	for _, m := range ir.Matches(sels.Exprs["sel"]) {
+		values = append(values, string(m.Op)+":"+strings.Join(m.Values, ","))
+	}
+	return values, ""
+}
+
+// FuzzExpand: any written value either expands or is refused with a
+// reason, the same way every time, and a value with no % (so no
+// placeholder) reads as it does without expand.
+func FuzzExpand(f *testing.F) {
+	for _, s := range []string{`%a%`, `\%a%`, `%a%-%b%`, `50% %a%`, `C:\\%a%`, `%a`, `%%`, `%a%%b%`, `\\\%a%`, `%zz%`, `%a\%`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		values, errs := readExpand(t, "", s)
+		again, errsAgain := readExpand(t, "", s)
+		if strings.Join(values, "|") != strings.Join(again, "|") || errs != errsAgain {
+			t.Fatalf("%q read twice differs", s)
+		}
+		if strings.Contains(s, "%") {
+			return
+		}
+		plain, plainErrs := readPlain(t, s)
+		if strings.Join(values, "|") != strings.Join(plain, "|") || (errs == "") != (plainErrs == "") {
+			t.Fatalf("%q: with expand %q (%s), without %q (%s)", s, values, errs, plain, plainErrs)
+		}
+	})
+}
+
+// readPlain reads `f: value` without expand.
+func readPlain(t testing.TB, value string) ([]string, string) {
+	key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "f", Line: 1, Column: 1}
+	val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Line: 1, Column: 5}
+	sel := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{key, val}}
+	root := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "sel"}, sel}}
+	opt := Options{File: "rule.yml", Wildcards: true, Resolve: func(name string) (Field, bool) { return Field{Name: name, Type: ir.String}, name == "f" }}
+	sels, errs := ReadSelections(root, opt)
+	if len(errs) > 0 {
+		return nil, errs.Error()
+	}
+	var values []string
+	for _, m := range ir.Matches(sels.Exprs["sel"]) {
+		values = append(values, string(m.Op)+":"+strings.Join(m.Values, ","))
+	}
+	return values, ""
+}
+
+// TestExpandValues: the expansions of a written value, each a Sigma
+// value whose wildcards keep their meaning.
+func TestExpandValues(t *testing.T) {
+	for _, c := range []struct{ written, want string }{
+		{`%a%`, "equals:x|startswith:y"},
+		{`%a%-%b%`, "equals:x-1,x-2|re:^y.*-1$,^y.*-2$"},
+		{`\%a%`, "equals:%a%"},
+		{`50% %b%`, "equals:50% 1,50% 2"},
+	} {
+		values, errs := readExpand(t, "", c.written)
+		if errs != "" {
+			t.Fatalf("%s: %s", c.written, errs)
+		}
+		if got := strings.Join(values, "|"); got != c.want {
+			t.Errorf("%s: %s, want %s", c.written, got, c.want)
+		}
+	}
+}
