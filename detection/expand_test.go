@@ -8,12 +8,13 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// readExpand reads `f|expand|<mods>: value` with the placeholders a: [x, y*]
-// and b: [1, 2] and returns the values of its tests, or the errors.
-func readExpand(t testing.TB, mods, value string) ([]string, string) {
-	key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "f|expand" + mods, Line: 1, Column: 1}
-	val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Line: 1, Column: 5}
-	sel := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{key, val}}
+// readValue reads `key: value` for the field f, with the placeholders a:
+// [x, y*] and b: [1, 2], and returns its tests' operators and values, or
+// the errors.
+func readValue(key, value string) ([]string, string) {
+	k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: 1, Column: 1}
+	v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Line: 1, Column: 5}
+	sel := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}}
 	root := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "sel"}, sel}}
 	opt := Options{
 		File:         "rule.yml",
@@ -40,37 +41,19 @@ func FuzzExpand(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		values, errs := readExpand(t, "", s)
-		again, errsAgain := readExpand(t, "", s)
+		values, errs := readValue("f|expand", s)
+		again, errsAgain := readValue("f|expand", s)
 		if strings.Join(values, "|") != strings.Join(again, "|") || errs != errsAgain {
 			t.Fatalf("%q read twice differs", s)
 		}
 		if strings.Contains(s, "%") {
 			return
 		}
-		plain, plainErrs := readPlain(t, s)
+		plain, plainErrs := readValue("f", s)
 		if strings.Join(values, "|") != strings.Join(plain, "|") || (errs == "") != (plainErrs == "") {
 			t.Fatalf("%q: with expand %q (%s), without %q (%s)", s, values, errs, plain, plainErrs)
 		}
 	})
-}
-
-// readPlain reads `f: value` without expand.
-func readPlain(t testing.TB, value string) ([]string, string) {
-	key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "f", Line: 1, Column: 1}
-	val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Line: 1, Column: 5}
-	sel := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{key, val}}
-	root := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "sel"}, sel}}
-	opt := Options{File: "rule.yml", Wildcards: true, Resolve: func(name string) (Field, bool) { return Field{Name: name, Type: ir.String}, name == "f" }}
-	sels, errs := ReadSelections(root, opt)
-	if len(errs) > 0 {
-		return nil, errs.Error()
-	}
-	var values []string
-	for _, m := range ir.Matches(sels.Exprs["sel"]) {
-		values = append(values, string(m.Op)+":"+strings.Join(m.Values, ","))
-	}
-	return values, ""
 }
 
 // TestExpandValues: the expansions of a written value, each a Sigma
@@ -82,7 +65,7 @@ func TestExpandValues(t *testing.T) {
 		{`\%a%`, "equals:%a%"},
 		{`50% %b%`, "equals:50% 1,50% 2"},
 	} {
-		values, errs := readExpand(t, "", c.written)
+		values, errs := readValue("f|expand", c.written)
 		if errs != "" {
 			t.Fatalf("%s: %s", c.written, errs)
 		}

@@ -208,13 +208,7 @@ func scanValues(d *doc, k, v *yaml.Node) {
 // conditions reads the condition: a string, or a list of strings that are
 // OR-ed (the specification: "each of them generates a query").
 func conditions(d *doc, n *yaml.Node, sels *detection.Selections) ir.Expr {
-	var items []*yaml.Node
-	switch n.Kind {
-	case yaml.ScalarNode:
-		items = []*yaml.Node{n}
-	case yaml.SequenceNode:
-		items = n.Content
-	}
+	items, _ := listOf(n)
 	if len(items) == 0 {
 		d.res.refuse(d.pos(n), "condition must be a string or a list of strings")
 		return nil

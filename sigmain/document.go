@@ -61,6 +61,18 @@ func (d *doc) strs(key string) []string {
 	return out
 }
 
+// listOf returns n as a list: a scalar is a list of one, a sequence its
+// items; ok is false for anything else.
+func listOf(n *yaml.Node) (items []*yaml.Node, ok bool) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return []*yaml.Node{n}, true
+	case yaml.SequenceNode:
+		return n.Content, true
+	}
+	return nil, false
+}
+
 // items returns the scalar nodes of a list (a single scalar is a list of
 // one); other shapes are warnings and left out.
 func (d *doc) items(key string) []*yaml.Node {

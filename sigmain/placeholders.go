@@ -55,13 +55,8 @@ func ReadPlaceholders(path string) (map[string][]string, diag.List) {
 			errs.Add(at(k), "placeholder %s is defined twice", name)
 			continue
 		}
-		var items []*yaml.Node
-		switch v.Kind {
-		case yaml.ScalarNode:
-			items = []*yaml.Node{v}
-		case yaml.SequenceNode:
-			items = v.Content
-		default:
+		items, ok := listOf(v)
+		if !ok {
 			errs.Add(at(v), "placeholder %s: a value or a list of values is expected", name)
 			continue
 		}
