@@ -218,3 +218,41 @@ func TestWriteDirRefusesForeignDirectory(t *testing.T) {
 		t.Error("foreign directory was replaced")
 	}
 }
+
+// TestStageRemoveLeavesNoEmptyDirectory: removing the last file of a
+// directory removes the directory, so the committed output holds no empty
+// one; a directory with files left stays, and can be written to again.
+func TestStageRemoveLeavesNoEmptyDirectory(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	s, err := CreateDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"a/b/one.txt", "x/two.txt", "x/three.txt"} {
+		if err := s.WriteFile(f, []byte(f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"a/b/one.txt", "x/two.txt"} {
+		if err := s.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.WriteFile("a/again.txt", []byte("again")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(out, p)
+		if rel != "." && rel != Marker {
+			got = append(got, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if want := "a a/again.txt x x/three.txt"; strings.Join(got, " ") != want {
+		t.Fatalf("output %v, want %s", got, want)
+	}
+}

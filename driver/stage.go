@@ -127,9 +127,22 @@ func (s *Stage) Create(rel string) (*os.File, error) {
 	return os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 }
 
-// Remove deletes a file written before.
+// Remove deletes a file written before, and its directory when that is
+// left empty: the output holds what is written, no empty directories.
 func (s *Stage) Remove(rel string) error {
-	return os.Remove(filepath.Join(s.tmp, filepath.FromSlash(rel)))
+	p := filepath.Join(s.tmp, filepath.FromSlash(rel))
+	if err := os.Remove(p); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for d := filepath.Dir(p); d != s.tmp && s.dirs[d]; d = filepath.Dir(d) {
+		if os.Remove(d) != nil {
+			break // not empty
+		}
+		delete(s.dirs, d)
+	}
+	return nil
 }
 
 // Commit swaps the written directory in for dir; the previous output is
