@@ -242,3 +242,48 @@ func TestConvertFilesRefusesAFIFO(t *testing.T) {
 		t.Fatal("convert blocked on a FIFO")
 	}
 }
+
+// TestConvertFilesFallbackOnDisk: through a staging directory, a fallback
+// that refuses the rule written first leaves no file and no empty
+// directory of it (the filter is for another log source, so the rule it
+// names is refused).
+func TestConvertFilesFallbackOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "r0.yml"), []byte(`title: Whoami
+id: 4f3c7d4e-0000-4000-8000-000000000001
+name: one
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {Image|endswith: '\whoami.exe'}
+  condition: sel
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "r1.yml"), []byte(`title: Not admins
+id: 4f3c7d4e-0000-4000-8000-000000000099
+logsource: {product: windows, service: security}
+filter:
+  rules: [one]
+  selection: {TargetUserName: admin}
+  condition: selection
+`), 0o644)
+	out := filepath.Join(t.TempDir(), "out")
+	stage, err := driver.CreateDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, _, errs, err := ConvertFiles([]string{dir}, allTargets(t), stage)
+	if len(errs) > 0 || err != nil {
+		t.Fatal(errs, err)
+	}
+	if err := stage.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if results[0].Name != "" || len(results[0].Refused) == 0 {
+		t.Fatalf("the filtered rule was not refused: %+v", results[0])
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if e.Name() != driver.Marker {
+			t.Errorf("output holds %s", e.Name())
+		}
+	}
+}
