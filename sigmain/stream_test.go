@@ -244,24 +244,29 @@ func TestConvertFilesRefusesAFIFO(t *testing.T) {
 }
 
 // TestConvertFilesFallbackOnDisk: through a staging directory, a fallback
-// that refuses the rule written first leaves no file and no empty
-// directory of it (the filter is for another log source, so the rule it
-// names is refused).
+// that refuses the rules written before it leaves no file and no empty
+// directory of them (the filter, read last, is for another log source, so
+// every rule it names is refused).
 func TestConvertFilesFallbackOnDisk(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "r0.yml"), []byte(`title: Whoami
-id: 4f3c7d4e-0000-4000-8000-000000000001
-name: one
+	var names []string
+	for i := 0; i < 40; i++ {
+		name := fmt.Sprintf("r%02d", i)
+		names = append(names, name)
+		os.WriteFile(filepath.Join(dir, name+".yml"), []byte(fmt.Sprintf(`title: Whoami %d
+id: 4f3c7d4e-0000-4000-8000-%012d
+name: %s
 logsource: {product: windows, category: process_creation}
 detection:
   sel: {Image|endswith: '\whoami.exe'}
   condition: sel
-`), 0o644)
-	os.WriteFile(filepath.Join(dir, "r1.yml"), []byte(`title: Not admins
-id: 4f3c7d4e-0000-4000-8000-000000000099
+`, i, i, name)), 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "zz.yml"), []byte(`title: Not admins
+id: 4f3c7d4e-0000-4000-8000-000000000999
 logsource: {product: windows, service: security}
 filter:
-  rules: [one]
+  rules: [`+strings.Join(names, ", ")+`]
   selection: {TargetUserName: admin}
   condition: selection
 `), 0o644)
@@ -277,8 +282,10 @@ filter:
 	if err := stage.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if results[0].Name != "" || len(results[0].Refused) == 0 {
-		t.Fatalf("the filtered rule was not refused: %+v", results[0])
+	for _, r := range results[:len(names)] {
+		if r.Name != "" || len(r.Refused) == 0 {
+			t.Fatalf("%s: the filtered rule was not refused", r.Pos)
+		}
 	}
 	entries, _ := os.ReadDir(out)
 	for _, e := range entries {
