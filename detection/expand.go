@@ -37,7 +37,7 @@ func (t *test) expand(v *yaml.Node) ([]string, bool) {
 			if end >= 0 {
 				name = s[i+1 : i+1+end]
 			}
-			if !isPlaceholderName(name) {
+			if !IsPlaceholderName(name) {
 				appendText("%")
 				i++
 				continue
@@ -85,9 +85,9 @@ func oddBackslashes(s string) bool {
 	return (len(s)-len(strings.TrimRight(s, `\`)))%2 == 1
 }
 
-// isPlaceholderName reports whether name can be a placeholder's name:
+// IsPlaceholderName reports whether name can be a placeholder's name:
 // letters, digits, _ and -.
-func isPlaceholderName(name string) bool {
+func IsPlaceholderName(name string) bool {
 	if name == "" {
 		return false
 	}

@@ -1,16 +1,13 @@
 package sigmain
 
 import (
-	"regexp"
-
+	"github.com/detgen/detgen/detection"
 	"github.com/detgen/detgen/diag"
 	"github.com/detgen/detgen/internal/fastyaml"
 	"github.com/detgen/detgen/internal/input"
 	"github.com/detgen/detgen/internal/strictyaml"
 	"gopkg.in/yaml.v3"
 )
-
-var placeholderName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // ReadPlaceholders reads a placeholder file: a YAML mapping from each
 // placeholder's name (without the % signs) to its value or list of
@@ -48,7 +45,7 @@ func ReadPlaceholders(path string) (map[string][]string, diag.List) {
 		k, v := root.Content[i], root.Content[i+1]
 		name := k.Value
 		switch {
-		case k.Kind != yaml.ScalarNode || !placeholderName.MatchString(name):
+		case k.Kind != yaml.ScalarNode || !detection.IsPlaceholderName(name):
 			errs.Add(at(k), "placeholder name %q: letters, digits, _ and - only, without the %% signs", name)
 			continue
 		case out[name] != nil:

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/detgen/detgen/sigmain"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/release"
+	"github.com/detgen/detgen/sigmain"
 	"github.com/urfave/cli/v2"
 )
 
