@@ -75,14 +75,25 @@ func Check(lang Language, src []byte) []Finding {
 	default:
 		return []Finding{{Line: 1, Col: 1, Severity: Error, Code: "language", Msg: fmt.Sprintf("unknown language %q", lang)}}
 	}
-	return append(invisibleCharacters(src), fs...)
+	return append(invisibleCharacters(lang, src), fs...)
+}
+
+// escapeHint says how lang writes r visibly.
+func escapeHint(lang Language, r rune) string {
+	switch lang {
+	case AQL:
+		return fmt.Sprintf(`AQL strings have no escapes: match it with MATCHES and \x{%X}`, r)
+	case YARAL:
+		return fmt.Sprintf(`write it in a regex as \x{%X}`, r)
+	}
+	return fmt.Sprintf(`write it in a double-quoted YAML string as \u%04X`, r)
 }
 
 // invisibleCharacters reports every character of src a reviewer cannot
 // see or that changes how the text around it reads (package invisible): a
 // generator writes such a value escaped, and a hand-written query holding
 // one raw is what a "Trojan Source" change looks like.
-func invisibleCharacters(src []byte) []Finding {
+func invisibleCharacters(lang Language, src []byte) []Finding {
 	var out []Finding
 	for i := 0; i < len(src); {
 		if src[i] < utf8.RuneSelf {
@@ -94,7 +105,7 @@ func invisibleCharacters(src []byte) []Finding {
 			line := 1 + bytes.Count(src[:i], []byte{'\n'})
 			col := 1 + utf8.RuneCount(src[bytes.LastIndexByte(src[:i], '\n')+1:i])
 			out = append(out, Finding{Line: line, Col: col, Severity: Error, Code: "invisible-character",
-				Msg: fmt.Sprintf("invisible character %U written raw: write it as an escape", r)})
+				Msg: fmt.Sprintf("invisible character %U written raw: %s", r, escapeHint(lang, r))})
 		}
 		i += n
 	}
