@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/internal/invisible"
 	"github.com/detgen/detgen/spec"
 )
 
@@ -37,7 +38,7 @@ func badRune(s string, lines bool) (rune, int) {
 				return r, n
 			}
 		case r == '\n' && lines:
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == 0x2028, r == 0x2029:
+		case unicode.IsControl(r), invisible.Is(r):
 			return r, n
 		}
 	}

@@ -35,6 +35,9 @@ func TestInvisibleCharactersRejected(t *testing.T) {
 		{"signal description", "description: Offensive-tooling", "description: Offensive\u202d-tooling", `163:22: signal suspicious_image: description holds U+202D LEFT-TO-RIGHT OVERRIDE at character 10`},
 		{"test name", "- name: reverse-shell CronJob on alpine", "- name: reverse-shell\u200e CronJob on alpine", `193:11: test "reverse-shell\u200e CronJob on alpine (methodology test 1)": name holds U+200E LEFT-TO-RIGHT MARK at character 14`},
 		{"match value", "contains: [alpine,", "contains: [alp\u202eine,", `130:24: value "alp\u202eine" holds a control, bidi or invalid character`},
+		// Every format character, not only the bidi controls: a word
+		// joiner was written raw into the artifacts.
+		{"match value word joiner", "contains: [alpine,", "contains: [alp\u2060ine,", `130:24: value "alp\u2060ine" holds a control, bidi or invalid character`},
 		{"multi-line field tab", "  Detects the creation", "  Detects\tthe creation", `9:14: description holds U+0009, a control character, at character 8`},
 	}
 	for _, tc := range tests {

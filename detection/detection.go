@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/detgen/detgen/diag"
+	"github.com/detgen/detgen/internal/invisible"
 	"github.com/detgen/detgen/ir"
 	"gopkg.in/yaml.v3"
 )
@@ -681,19 +682,17 @@ func (t *test) valueOf(v *yaml.Node, s string, op ir.Op) ([]string, bool) {
 }
 
 // checkText rejects values no field of a log holds and where escaping
-// bugs hide: control characters other than tab, and invalid UTF-8.
+// bugs hide: control characters other than tab, invalid UTF-8 and,
+// unless the options allow them, invisible characters (package
+// invisible: every format character, not only the bidi controls).
 func (r *reader) checkText(n *yaml.Node, s string) bool {
 	for _, c := range s {
-		if c == '\uFFFD' || (c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0) || isBidi(c) && !r.opt.Invisible {
+		if c == '\uFFFD' || (c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0) || invisible.Is(c) && !r.opt.Invisible {
 			r.add(n, "value %q holds a control, bidi or invalid character", s)
 			return false
 		}
 	}
 	return true
-}
-
-func isBidi(c rune) bool {
-	return c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069 || c >= 0x200b && c <= 0x200f || c == 0xfeff
 }
 
 // CheckRegex accepts the regex subset every target engine runs the same
