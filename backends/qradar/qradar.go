@@ -37,7 +37,7 @@ func Generate(r *ir.Rule, prefix string) ([]byte, error) {
 	case r.Sequence != nil:
 		name = "qradar.sequence.aql.tmpl"
 	}
-	tmpl, err := templates.Load(name, template.FuncMap{"join": strings.Join, "add": func(a, b int) int { return a + b }})
+	tmpl, err := templates.Load(name, template.FuncMap{"join": strings.Join})
 	if err != nil {
 		return nil, err
 	}

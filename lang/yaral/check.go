@@ -306,7 +306,7 @@ func (c *checker) checkMeta() {
 	if c.rule.Meta == nil {
 		return
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(c.rule.Meta.Entries))
 	for _, kv := range c.rule.Meta.Entries {
 		if kv == nil {
 			continue

@@ -82,6 +82,7 @@ type parser struct {
 	tok         Item // current token
 	depth       int
 	inCondition bool
+	elems       []PathElem // see pathElem
 }
 
 // bailout is the panic value used to abandon a section (all == false) or
@@ -748,6 +749,17 @@ func (p *parser) parseNamedArg() *NamedArg {
 	return a
 }
 
+// pathElem hands out a path element from a block allocated for many:
+// field paths are most of a rule's nodes.
+func (p *parser) pathElem() *PathElem {
+	if len(p.elems) == 0 {
+		p.elems = make([]PathElem, 64)
+	}
+	e := &p.elems[0]
+	p.elems = p.elems[1:]
+	return e
+}
+
 func (p *parser) parseFieldTail(f *FieldExpr) *FieldExpr {
 	for {
 		switch p.tok.Tok {
@@ -757,7 +769,12 @@ func (p *parser) parseFieldTail(f *FieldExpr) *FieldExpr {
 			if p.tok.Tok != IDENT && !p.tok.Tok.IsKeyword() {
 				p.errorExpected("field name after '.'")
 			}
-			f.Path = append(f.Path, &PathElem{ElemPos: pos, Name: p.tok.Lit})
+			if f.Path == nil {
+				f.Path = make([]*PathElem, 0, 6) // most UDM paths have at most six names
+			}
+			e := p.pathElem()
+			e.ElemPos, e.Name = pos, p.tok.Lit
+			f.Path = append(f.Path, e)
 			p.next()
 		case LBRACK:
 			pos := p.tok.Pos

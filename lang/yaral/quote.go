@@ -144,6 +144,11 @@ func QuoteRegex(re string) string {
 			b.WriteString(`\*`)
 			i++
 		default:
+			if j := i + plainASCIIRun(re[i:]); j > i {
+				b.WriteString(re[i:j])
+				i = j
+				continue
+			}
 			r, n := utf8.DecodeRuneInString(re[i:])
 			if r == '/' || needsRegexEscape(r, n) {
 				writeRegexRune(&b, r, n)
@@ -189,6 +194,25 @@ func writeRegexRune(b *strings.Builder, r rune, n int) {
 // character classes.
 const regexMeta = `\.+*?()|[]{}^$`
 
+// plainASCII marks the printable ASCII characters RegexLiteralOf and
+// QuoteRegex copy as they are: not a metacharacter, "/" or "`".
+var plainASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := ' '; c < 0x7f; c++ {
+		t[c] = !strings.ContainsRune(regexMeta+"/`", c)
+	}
+	return t
+}()
+
+// plainASCIIRun returns the length of the run of plainASCII characters s
+// starts with.
+func plainASCIIRun(s string) int {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf && plainASCII[s[i]] {
+		i++
+	}
+	return i
+}
+
 // RegexLiteralOf returns RE2 source that matches exactly the text s (not
 // anchored; wrap it as "^(?:...)$" for a whole-value match). Like
 // regexp.QuoteMeta it escapes RE2 metacharacters; in addition "/" becomes
@@ -201,6 +225,13 @@ func RegexLiteralOf(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) * 2)
 	for i := 0; i < len(s); {
+		// Runs of printable ASCII that is neither a metacharacter nor a
+		// delimiter (most of every value) are copied at once.
+		if j := i + plainASCIIRun(s[i:]); j > i {
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r < utf8.RuneSelf && strings.IndexByte(regexMeta, byte(r)) >= 0:
