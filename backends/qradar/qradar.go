@@ -700,7 +700,7 @@ func likeTest(x, v, prefix, suffix string, nocase bool) string {
 		if nocase {
 			op = "ILIKE"
 		}
-		return fmt.Sprintf("%s %s %s", x, op, aql.QuoteString(prefix+v+suffix))
+		return x + " " + op + " " + aql.QuoteString(prefix+v+suffix)
 	}
 	re := "(?s)^"
 	if prefix != "" {
@@ -715,7 +715,7 @@ func likeTest(x, v, prefix, suffix string, nocase bool) string {
 	if nocase {
 		op = "IMATCHES"
 	}
-	return fmt.Sprintf("%s %s %s", x, op, aql.QuoteString(re))
+	return x + " " + op + " " + aql.QuoteString(re)
 }
 
 // group ORs alternatives inside parentheses, as IBM's generators do.

@@ -753,7 +753,7 @@ func (p *parser) parseNamedArg() *NamedArg {
 // field paths are most of a rule's nodes.
 func (p *parser) pathElem() *PathElem {
 	if len(p.elems) == 0 {
-		p.elems = make([]PathElem, 64)
+		p.elems = make([]PathElem, 32)
 	}
 	e := &p.elems[0]
 	p.elems = p.elems[1:]
