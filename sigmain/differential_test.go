@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -315,7 +316,7 @@ func differential(res *sigmain.Result, arts map[string][]byte) diffOutcome {
 			}
 			return "match"
 		}
-		if d := knownDivergence(rule, groups, filled); d != "" {
+		if d := knownDivergence(rule, groups, raw, filled); d != "" {
 			// Declared: recorded with its reason, the rest of the events
 			// still have to agree.
 			if out.status == "" {
@@ -831,11 +832,11 @@ func generate(t ftest, sc *schema) (pos, neg assign, why string) {
 	switch {
 	case op == "exists":
 		present := first.Value == "true"
-		pos.value, neg.value = "exists", "exists"
+		pos.value, neg.value = sc.present(t.field), sc.present(t.field)
 		pos.absent, neg.absent = !present, present
 		return pos, neg, ""
 	case first.Tag == "!!null":
-		pos.absent, neg.value = true, fill
+		pos.absent, neg.value = true, sc.present(t.field)
 		return pos, neg, ""
 	case first.Tag == "!!str" && first.Value == "" && op == "eq" && !fieldref:
 		neg.value = fill
@@ -955,6 +956,20 @@ func generate(t ftest, sc *schema) (pos, neg assign, why string) {
 	}
 	neg.windash = pos.windash
 	return pos, neg, ""
+}
+
+// present is a value of the field's type, for a record that must have
+// the field: a number, an address and a boolean are never text.
+func (s *schema) present(field string) string {
+	switch s.field[field].Type {
+	case "int":
+		return "7"
+	case "ip":
+		return "198.51.100.7"
+	case "bool":
+		return "true"
+	}
+	return "exists"
 }
 
 // fillPattern reads a Sigma string (specification, "Escape Character")
@@ -1267,7 +1282,7 @@ func (r *sigmaRule) events() [][]byte {
 		}
 	}
 	add(scope, base)
-	add(scope, upper(base))
+	add(scope, r.sc.upper(base))
 	var skipped []string
 	for _, s := range r.sels {
 		for i, it := range s.items {
@@ -1298,6 +1313,13 @@ func (r *sigmaRule) events() [][]byte {
 				alt := append([]assign(nil), pos...)
 				alt[j] = neg[j]
 				add(scope, rest, alt)
+				// A near miss at a character the targets must escape: a
+				// LIKE %, a regex dot or an escaped Sigma wildcard read as
+				// a pattern would still match it.
+				for _, miss := range r.sc.nearMisses(pos[j]) {
+					alt[j] = miss
+					add(scope, rest, alt)
+				}
 			}
 		}
 	}
@@ -1308,10 +1330,35 @@ func (r *sigmaRule) events() [][]byte {
 
 func itemSrc(sel string, i int) string { return sel + "#" + strconv.Itoa(i) }
 
-func upper(as []assign) []assign {
+// nearMisses are a (a text value) with one character of its value that is neither a
+// letter, a digit nor a space replaced by a letter: one for each of the
+// first four such characters that differ.
+func (s *schema) nearMisses(a assign) []assign {
+	if a.absent || a.fixed || a.ref != "" || !a.keyword && s.field[a.field].Type != "string" {
+		return nil // a number or an address with a letter in it is not one
+	}
+	var out []assign
+	var done []rune
+	rs := []rune(a.value)
+	for i, c := range rs {
+		if isAlnum(c) || c == ' ' || slices.Contains(done, c) || len(done) == 4 {
+			continue
+		}
+		done = append(done, c)
+		m := a
+		m.value = string(rs[:i]) + "x" + string(rs[i+1:])
+		out = append(out, m)
+	}
+	return out
+}
+
+// upper is as with every text value upper-cased. Addresses keep their
+// case: producers write IPv6 in lower case (RFC 5952) and the SIEMs
+// store addresses, not text.
+func (s *schema) upper(as []assign) []assign {
 	out := append([]assign(nil), as...)
 	for i := range out {
-		if v := out[i].value; !out[i].fixed && v != "true" && v != "false" {
+		if v := out[i].value; !out[i].fixed && v != "true" && v != "false" && s.field[out[i].field].Type != "ip" {
 			out[i].value = strings.ToUpper(v)
 		}
 	}
@@ -1468,7 +1515,11 @@ func (s *schema) record(as []assign) []byte {
 		if ns := get("namespace"); ns != "" {
 			uri += "/namespaces/" + ns
 		}
-		if r := get("resource"); r != "" {
+		// A subresource is always one of a resource's.
+		if r := get("resource"); r != "" || get("subresource") != "" {
+			if r == "" {
+				r = "pods"
+			}
 			uri += "/" + r
 			if n, sub := get("name"), get("subresource"); n != "" || sub != "" {
 				if n == "" {
@@ -1567,7 +1618,7 @@ type divergence struct {
 	// odd is the one evaluator that disagrees with all the others.
 	odd string
 	// applies says whether the rule and the odd verdict are this case.
-	applies func(r *sigmaRule, verdict string, sigmaGoFilled func() string) bool
+	applies func(r *sigmaRule, verdict string, raw []byte, sigmaGoFilled func() string) bool
 }
 
 var knownDivergences = []divergence{
@@ -1580,17 +1631,75 @@ var knownDivergences = []divergence{
 		// TestDivergenceSigmaGoAbsentField.
 		name: `sigma-go: a field the event lacks reads as the text "<nil>" (github.com/bradleyjkemp/sigma-go evaluator/modifiers CoerceString)`,
 		odd:  "sigma-go",
-		applies: func(r *sigmaRule, verdict string, sigmaGoFilled func() string) bool {
+		applies: func(r *sigmaRule, verdict string, _ []byte, sigmaGoFilled func() string) bool {
 			return sigmaGoFilled() != verdict
+		},
+	},
+	{
+		// QRadar's keyword search is a payload search: it reads the
+		// whole stored event, key names included, where the reference
+		// (docs/spec.md) reads values only. A keyword inside a key
+		// ("nel" in Channel) matches every event with the key. Declared
+		// when QRadar alone matches and some keyword occurs in the raw
+		// event but in none of its values. See
+		// TestDivergenceQRadarKeywordInKey.
+		name: "qradar: a keyword search reads the whole payload, key names included (docs/spec.md)",
+		odd:  "qradar",
+		applies: func(r *sigmaRule, verdict string, raw []byte, _ func() string) bool {
+			return verdict == "match" && keywordOnlyInKeys(r, raw)
 		},
 	},
 }
 
+// keywordOnlyInKeys reports whether some keyword of the rule occurs,
+// case-insensitively, in the raw event but in none of its scalar values.
+func keywordOnlyInKeys(r *sigmaRule, raw []byte) bool {
+	var ev any
+	if json.Unmarshal(raw, &ev) != nil {
+		return false
+	}
+	var values []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case nil:
+		default:
+			values = append(values, strings.ToLower(fmt.Sprint(v)))
+		}
+	}
+	walk(ev)
+	text := strings.ToLower(string(raw))
+	for _, s := range r.sels {
+		for _, it := range s.items {
+			for _, t := range it {
+				if t.field != "" {
+					continue
+				}
+				for _, kw := range t.vals {
+					k := strings.ToLower(kw.Value)
+					if strings.Contains(text, k) && !slices.ContainsFunc(values, func(v string) bool { return strings.Contains(v, k) }) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
 // knownDivergence names the declared reason for a disagreement, or "".
-func knownDivergence(r *sigmaRule, groups map[string][]string, sigmaGoFilled func() string) string {
+func knownDivergence(r *sigmaRule, groups map[string][]string, raw []byte, sigmaGoFilled func() string) string {
 	for _, d := range knownDivergences {
 		for v, names := range groups {
-			if len(names) == 1 && names[0] == d.odd && len(groups) == 2 && d.applies(r, v, sigmaGoFilled) {
+			if len(names) == 1 && names[0] == d.odd && len(groups) == 2 && d.applies(r, v, raw, sigmaGoFilled) {
 				return d.name
 			}
 		}

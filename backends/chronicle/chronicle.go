@@ -5,9 +5,12 @@
 package chronicle
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/detgen/detgen/diag"
@@ -298,7 +301,7 @@ func (g *gen) join(lt LogType, args []ir.Expr, sep string) string {
 }
 
 // match renders one field test for one log type.
-func (g *gen) match(lt LogType, m *ir.Match) string {
+func (g *gen) match(lt LogType, m *ir.Match) (out string) {
 	f, ok := g.prof.resolve(lt, m.Field)
 	if !ok || f.Unavailable != "" {
 		reason := "no UDM mapping for log type " + lt.Name + " in mappings/chronicle"
@@ -333,6 +336,22 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 		// and 0 is also a value.
 		g.fail(m, "%s on field %s: its UDM path %s is an integer, and UDM cannot tell 0 from absent", m.Op, m.Field, f.UDM)
 	}
+	if f.Int && holdsAtZero(m) {
+		// And so would an event without the field: Sigma's test fails there.
+		g.fail(m, "%s on field %s: its UDM path %s is an integer, which reads 0 when absent, and 0 passes this test", m.Op, m.Field, f.UDM)
+	}
+	// A test the empty string passes (a lone wildcard, a regex such as
+	// .*) would hold on every event without the field, which reads "" in
+	// UDM; Sigma's test fails there. The guard makes it "present and not
+	// empty": a present empty value, which UDM cannot tell from a missing
+	// one, is missed (docs/sigma.md).
+	if holdsOnEmpty(m) && !f.Int && f.Enum == nil && f.Wrap == "" {
+		defer func() {
+			if out != "" {
+				out = "(" + lhs + ` != "" and ` + out + ")"
+			}
+		}()
+	}
 	switch m.Op {
 	case ir.Exists:
 		return lhs + ` != ""`
@@ -353,6 +372,19 @@ func (g *gen) match(lt LogType, m *ir.Match) string {
 			o, ok := g.prof.resolve(lt, other)
 			if !ok || o.Unavailable != "" || o.Wrap != "" {
 				g.fail(m, "fieldref %s has no plain UDM mapping for log type %s", other, lt.Name)
+			}
+			// Both sides must hold the record's text as it is: not a
+			// value the parser rewrote to an enum, not a number (absent
+			// reads 0), not a label joining a list's values.
+			for _, side := range []UDMField{f, o} {
+				switch {
+				case side.Enum != nil:
+					g.fail(m, "fieldref %s to %s: on log type %s the parser rewrites %s to the UDM enum %s, so its value is not the record's", m.Field, other, lt.Name, side.Field, side.UDM)
+				case side.Int:
+					g.fail(m, "fieldref %s to %s: %s is an integer UDM field, which reads 0 when absent", m.Field, other, side.UDM)
+				case side.Extension == "joined" || side.Extension == "any_true":
+					g.fail(m, "fieldref %s to %s: the label for %s holds every value of a list (extension %s), not one value", m.Field, other, side.Field, side.Extension)
+				}
 			}
 			a, b := lhs, "$"+g.v()+"."+o.UDM
 			// A missing field reads as "": without the guard a missing
@@ -545,4 +577,60 @@ func title(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// holdsAtZero reports whether a comparison or equality test holds for the
+// number 0: an OR of values when one does, an all-of when each does.
+func holdsAtZero(m *ir.Match) bool {
+	if m.FieldRef {
+		return false
+	}
+	at := func(v string) bool {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return false
+		}
+		switch m.Op {
+		case ir.Equals:
+			return x == 0
+		case ir.LT:
+			return x > 0
+		case ir.LTE:
+			return x >= 0
+		case ir.GT:
+			return x < 0
+		case ir.GTE:
+			return x <= 0
+		}
+		return false
+	}
+	if len(m.Values) == 0 {
+		return false
+	}
+	if m.All {
+		return !slices.ContainsFunc(m.Values, func(v string) bool { return !at(v) })
+	}
+	return slices.ContainsFunc(m.Values, at)
+}
+
+// holdsOnEmpty reports whether a text test holds for the empty string: a
+// regex that matches it, or an empty literal.
+func holdsOnEmpty(m *ir.Match) bool {
+	if m.FieldRef || len(m.Values) == 0 {
+		return false
+	}
+	at := func(v string) bool {
+		switch m.Op {
+		case ir.Regex:
+			re, err := regexp.Compile("(?" + cmp.Or(m.Flags, "s") + ")" + v)
+			return err == nil && re.MatchString("")
+		case ir.Equals, ir.Contains, ir.StartsWith, ir.EndsWith:
+			return v == "" && (m.Type == ir.String || m.Type == ir.List)
+		}
+		return false
+	}
+	if m.All {
+		return !slices.ContainsFunc(m.Values, func(v string) bool { return !at(v) })
+	}
+	return slices.ContainsFunc(m.Values, at)
 }
