@@ -6,6 +6,8 @@ package sigmain_test
 import (
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestIntegerTestsThatHoldAtZero: an integer UDM field reads 0 when the
@@ -118,5 +120,95 @@ detection:
 	}
 	if got, _ := fires(t, res, "qradar", aql, rec); !got {
 		t.Errorf("qradar did not fire: the divergence is gone; remove it from knownDivergences and docs/spec.md")
+	}
+}
+
+// TestSigmaSelectionNamesAreUnique: a rule's own selection_1 and a
+// selection the Sigma backend names itself both came out as selection_1,
+// a document no Sigma reader takes (SigmaHQ's
+// win_security_user_driver_loaded).
+func TestSigmaSelectionNamesAreUnique(t *testing.T) {
+	res := readSigma(t, `title: labels that look generated
+id: 0e9f5d0c-1111-4222-8333-000000000009
+logsource: {product: windows, category: process_creation}
+detection:
+  selection_1:
+    Image|endswith: '\rundll32.exe'
+  filter_main_exact:
+    ParentImage: 'C:\Windows\explorer.exe'
+  filter_main_startswith:
+    ParentImage|startswith: 'C:\Program Files\'
+  condition: selection_1 and not 1 of filter_main_*
+`)
+	art, why := generateFor(t, res, "sigma")
+	if why != "" {
+		t.Fatalf("sigma refused: %s", why)
+	}
+	var doc struct {
+		Detection yaml.Node `yaml:"detection"`
+	}
+	if err := yaml.Unmarshal([]byte(art), &doc); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(doc.Detection.Content); i += 2 {
+		k := doc.Detection.Content[i].Value
+		if seen[k] {
+			t.Errorf("selection %s twice:\n%s", k, art)
+		}
+		seen[k] = true
+	}
+	rec := winRecord(1, sysmonChannel, map[string]any{"Image": `C:\Windows\System32\rundll32.exe`, "ParentImage": `C:\Windows\System32\cmd.exe`})
+	if got, err := fires(t, res, "sigma", art, rec); err != nil || !got {
+		t.Errorf("sigma on its own output: fired %v, %v", got, err)
+	}
+}
+
+// TestSigmaNullOverSeveralNames: a field with two Sigma names
+// (azure_auditlogs Status and properties.result) is absent when it is
+// absent under both; the Sigma backend wrote "under either", which holds
+// on every event that spells it the other way.
+func TestSigmaNullOverSeveralNames(t *testing.T) {
+	res := readSigma(t, `title: no result
+id: 0e9f5d0c-1111-4222-8333-000000000010
+logsource: {product: azure, service: auditlogs}
+detection:
+  selection:
+    Status: null
+  condition: selection
+`)
+	art, why := generateFor(t, res, "sigma")
+	if why != "" {
+		t.Fatalf("sigma refused: %s", why)
+	}
+	if got, err := fires(t, res, "sigma", art, `{"category": "AuditLogs", "properties": {"result": "success"}}`); err != nil || got {
+		t.Errorf("sigma fired %v (%v) on an event with a result:\n%s", got, err, art)
+	}
+	if got, err := fires(t, res, "sigma", art, `{"category": "AuditLogs", "properties": {}}`); err != nil || !got {
+		t.Errorf("sigma did not fire (%v) on an event without a result:\n%s", err, art)
+	}
+}
+
+// TestSigmaAllNeedsTwoValues: `all` over two patterns that become tests
+// of different kinds (a contains and a regex) left `|all` on a one-value
+// list, which Sigma readers refuse.
+func TestSigmaAllNeedsTwoValues(t *testing.T) {
+	res := readSigma(t, `title: all split in two
+id: 0e9f5d0c-1111-4222-8333-000000000011
+logsource: {product: windows, service: system}
+detection:
+  selection:
+    Origin|endswith|all|cased:
+      - 'gDm*'
+      - 'QVanG\\*sxT7\*'
+  condition: selection
+`)
+	art, why := generateFor(t, res, "sigma")
+	if why != "" {
+		t.Fatalf("sigma refused: %s", why)
+	}
+	rec := winRecord(7045, "System", map[string]any{"Origin": `xgDmxQVanG\zzsxT7*`})
+	if got, err := fires(t, res, "sigma", art, rec); err != nil || !got {
+		t.Errorf("sigma on its own output: fired %v, %v\n%s", got, err, art)
 	}
 }

@@ -216,17 +216,23 @@ func build(r *ir.Rule, prof *Profile) (d *ruleData, err error) {
 	return d, nil
 }
 
-// name returns a fresh selection name from a label or a default.
+// name returns a fresh selection name: the label when it is free, else
+// label_2, label_3, ...; without a label def_1, def_2, ... A name already
+// taken (a label may itself read selection_1) is skipped.
 func (b *builder) name(label, def string) string {
-	base := label
-	if base == "" {
-		base = def
+	base, n := label, 2
+	if label == "" {
+		base, n = def, 1
+	} else if b.used[label] == 0 {
+		b.used[label]++
+		return label
 	}
-	b.used[base]++
-	if n := b.used[base]; n > 1 || label == "" {
-		return fmt.Sprintf("%s_%d", base, n)
+	for ; ; n++ {
+		if name := fmt.Sprintf("%s_%d", base, n); b.used[name] == 0 {
+			b.used[name]++
+			return name
+		}
 	}
-	return base
 }
 
 // cond renders e as a Sigma condition, adding selections for its
@@ -340,7 +346,7 @@ func (b *builder) shape(e ir.Expr) ([][]item, bool) {
 }
 
 // items renders one test: one map per Sigma field name the logical field
-// may be read from (OR-ed).
+// may be read from (OR-ed), or for null one map of them all (AND-ed).
 func (b *builder) items(m *ir.Match) [][]item {
 	var names []string
 	for _, f := range b.prof.Fields {
@@ -358,6 +364,15 @@ func (b *builder) items(m *ir.Match) [][]item {
 		// One map per name would need every value under the same name,
 		// where the spec lets each value sit under any of them.
 		b.fail(m.Pos, "all over field %s, which has %d Sigma field names: a Sigma map holds all values under one name only; write one selection per value and AND them in the condition", m.Field, len(names))
+	}
+	if m.Op == ir.Null {
+		// Absent is absent under every name: one map, AND-ed. Under any
+		// name would hold on every event that spells the field otherwise.
+		var all []item
+		for _, n := range names {
+			all = append(all, b.item(n, m))
+		}
+		return [][]item{all}
 	}
 	var out [][]item
 	for _, n := range names {
@@ -394,7 +409,9 @@ func (b *builder) item(name string, m *ir.Match) item {
 	default:
 		key += "|" + string(m.Op)
 	}
-	if m.All {
+	if m.All && len(m.Values) > 1 {
+		// One value needs no all: Sigma readers (detgen's among them)
+		// want a list of two or more with it.
 		key += "|all"
 	}
 	it := item{Key: key}
