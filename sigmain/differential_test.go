@@ -1334,12 +1334,22 @@ func (r *sigmaRule) events() ([][]byte, map[int]bool) {
 			all = append(all, a...)
 		}
 		raw := r.sc.record(all)
-		if !seen[string(raw)] {
-			seen[string(raw)] = true
-			if leavesScope(all) {
-				outside[len(out)] = true
+		variants := [][]byte{raw}
+		if r.sc.format != "windows_event" && bytes.ContainsAny(raw, "<>&") {
+			// The same record as Go's encoding/json writes it (the
+			// Kubernetes API server's audit log): <, > and & escaped.
+			// They occur only inside JSON strings, so replacing them
+			// re-encodes the same values.
+			variants = append(variants, []byte(htmlEscaper.Replace(string(raw))))
+		}
+		for _, v := range variants {
+			if !seen[string(v)] {
+				seen[string(v)] = true
+				if leavesScope(all) {
+					outside[len(out)] = true
+				}
+				out = append(out, v)
 			}
-			out = append(out, raw)
 		}
 	}
 	add(scope, base)
@@ -1388,6 +1398,8 @@ func (r *sigmaRule) events() ([][]byte, map[int]bool) {
 	r.skipped = strings.Join(skipped, ", ")
 	return out, outside
 }
+
+var htmlEscaper = strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`)
 
 // leavesScope reports whether a later assignment gives a scope field that
 // admits one value another value.

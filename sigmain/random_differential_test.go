@@ -122,7 +122,7 @@ func sigmaLogsourceKey(ls map[string]string) string {
 // hostileRunes are what the targets' literals must escape or read
 // literally: quotes, backslashes, LIKE's % and _, regex metacharacters,
 // the YARA-L regex delimiter and back quote, and non-ASCII letters.
-var hostileRunes = []rune(`'"\%_/` + "`" + `.$^()[]{}|+-:=, éÄ中`)
+var hostileRunes = []rune(`'"\%_/` + "`" + `.$^()[]{}|+-:=,<>& éÄ中😀`)
 
 // TestRandomRulesDifferential is the differential check (see
 // TestSigmaHQDifferential) on rules no corpus holds: random Sigma rules

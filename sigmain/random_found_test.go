@@ -212,3 +212,33 @@ detection:
 		t.Errorf("sigma on its own output: fired %v, %v\n%s", got, err, art)
 	}
 }
+
+// TestKeywordWithHTMLCharacters: a JSON writer may escape <, > and & (Go's
+// encoding/json, which the Kubernetes API server uses) or not (AWS). The
+// QRadar payload search looked for the escaped form only, so a keyword
+// "<script>" missed CloudTrail records holding it, and under not, fired on
+// them. It searches both forms now.
+func TestKeywordWithHTMLCharacters(t *testing.T) {
+	res := readSigma(t, `title: markup in a request
+id: 0e9f5d0c-1111-4222-8333-000000000012
+logsource: {product: aws, service: cloudtrail}
+detection:
+  keywords:
+    - '<script>'
+  condition: keywords
+`)
+	aql, why := generateFor(t, res, "qradar")
+	if why != "" {
+		t.Fatalf("qradar refused: %s", why)
+	}
+	for _, rec := range []string{
+		`{"eventName": "PutObject", "requestParameters": {"key": "a<script>b"}}`,
+		`{"eventName": "PutObject", "requestParameters": {"key": "a\u003cscript\u003eb"}}`,
+	} {
+		for _, target := range []string{"reference", "qradar"} {
+			if got, err := fires(t, res, target, aql, rec); err != nil || !got {
+				t.Errorf("%s on %s: fired %v (%v), want true", target, rec, got, err)
+			}
+		}
+	}
+}

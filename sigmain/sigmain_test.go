@@ -291,21 +291,25 @@ func TestConvertKeepsOutcomesApart(t *testing.T) {
 }
 
 // TestKeywordOnTextPayload: the Windows DSM stores events as key=value
-// text (mappings/qradar payload: text), so a keyword JSON would write
-// otherwise (a backslash, a quote, <) cannot be searched as JSON text and
-// is refused; a keyword JSON writes as it is still converts.
+// text (mappings/qradar payload: text), so a keyword every JSON writer
+// writes otherwise (a backslash, a quote) cannot be searched as JSON text
+// and is refused; a keyword JSON may write as it is converts, searched as
+// it is (< has no \u003c form in text).
 func TestKeywordOnTextPayload(t *testing.T) {
 	q, _ := driver.LookupTarget("qradar")
 	for kw, ok := range map[string]bool{
 		`certutil`:            true,
 		`'\perfc.dat'`:        false,
 		`' -Confirm "False"'`: false,
-		`'http://f/<script'`:  false,
+		`'http://f/<script'`:  true,
 	} {
 		src := strings.Replace(certutil, "    condition: all of selection_*", "    keywords:\n        - "+kw+"\n    condition: all of selection_* and keywords", 1)
 		out := Convert([]*Result{parseOne(t, src)}, []driver.Target{q})[0]
 		if out.Converted() != ok {
 			t.Errorf("keyword %s: converted %v, want %v (%v)", kw, out.Converted(), ok, out.Refused)
+		}
+		if aql := string(out.Artifact.Data); strings.Contains(kw, "<") && (!strings.Contains(aql, "<script") || strings.Contains(aql, `\u003c`)) {
+			t.Errorf("keyword %s: want the text form only:\n%s", kw, aql)
 		}
 		if !ok && !out.Converted() && !strings.Contains(Reason(out.Refused[0]), "the payload is key=value text, not JSON") {
 			t.Errorf("keyword %s: refused for another reason: %s", kw, Reason(out.Refused[0]))

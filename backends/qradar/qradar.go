@@ -5,6 +5,7 @@
 package qradar
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -337,10 +338,21 @@ func balanced(s string) bool {
 func (g *gen) keyword(k *ir.Keyword) string {
 	var tests []string
 	for _, v := range k.Values {
-		if g.prof.Payload == "text" && jsonText(v) != v {
-			g.fail(k, "keyword %q: the payload is key=value text, not JSON, and detgen renders keywords as JSON text, which writes this value otherwise (escaping quotes, backslashes, control characters, <, > or &)", v)
+		forms := jsonTexts(v)
+		if g.prof.Payload == "text" {
+			if forms[0] != v {
+				g.fail(k, "keyword %q: the payload is key=value text, not JSON, and detgen renders keywords as JSON text, which writes this value otherwise (escaping quotes, backslashes or control characters)", v)
+			}
+			// Text has no \u escapes: that form would only be text a
+			// user wrote, which could trigger (or, under not, suppress)
+			// the search.
+			forms = forms[:1]
 		}
-		tests = append(tests, likeTest(payloadExpr, jsonText(v), "%", "%", !k.Cased))
+		var alts []string
+		for _, f := range forms {
+			alts = append(alts, likeTest(payloadExpr, f, "%", "%", !k.Cased))
+		}
+		tests = append(tests, group(alts))
 	}
 	if k.All {
 		return "(" + strings.Join(tests, " AND ") + ")"
@@ -582,17 +594,19 @@ func (g *gen) payload(m *ir.Match, f FieldSpec) (string, bool) {
 	}
 	var alts []string
 	for _, v := range m.Values {
-		switch {
-		case m.Op == ir.Equals:
-			alts = append(alts, likeTest(payloadExpr, f.PayloadKey+quote+jsonText(v)+quote, "%", "%", nocase))
-		case m.Op == ir.StartsWith:
-			alts = append(alts, likeTest(payloadExpr, f.PayloadKey+quote+jsonText(v), "%", "%", nocase))
-		case m.Op == ir.Contains && !plainKey:
-			alts = append(alts, likeTest(payloadExpr, jsonText(v), "%", "%", nocase))
-		case (m.Op == ir.Contains || m.Op == ir.EndsWith) && plainKey && quote != "":
-			// All values in one bound alternation below.
-		default:
-			return "", false
+		for _, text := range jsonTexts(v) {
+			switch {
+			case m.Op == ir.Equals:
+				alts = append(alts, likeTest(payloadExpr, f.PayloadKey+quote+text+quote, "%", "%", nocase))
+			case m.Op == ir.StartsWith:
+				alts = append(alts, likeTest(payloadExpr, f.PayloadKey+quote+text, "%", "%", nocase))
+			case m.Op == ir.Contains && !plainKey:
+				alts = append(alts, likeTest(payloadExpr, text, "%", "%", nocase))
+			case (m.Op == ir.Contains || m.Op == ir.EndsWith) && plainKey && quote != "":
+				// All values in one bound alternation below.
+			default:
+				return "", false
+			}
 		}
 	}
 	if (m.Op == ir.Contains || m.Op == ir.EndsWith) && plainKey {
@@ -662,9 +676,11 @@ func boundTest(prefix string, m *ir.Match, nocase bool) (string, bool) {
 		op = "IMATCHES"
 	}
 	test := func(values []string) string {
-		alts := make([]string, len(values))
-		for i, v := range values {
-			alts[i] = aql.RegexQuote(jsonText(v))
+		var alts []string
+		for _, v := range values {
+			for _, text := range jsonTexts(v) {
+				alts = append(alts, aql.RegexQuote(text))
+			}
 		}
 		pat := "(?s:.*)" + prefix + pre + "(?:" + strings.Join(alts, "|") + ")" + suf + "(?s:.*)"
 		return fmt.Sprintf("%s %s %s", payloadExpr, op, aql.QuoteString(pat))
@@ -679,12 +695,31 @@ func boundTest(prefix string, m *ir.Match, nocase bool) (string, bool) {
 	return "(" + strings.Join(tests, " AND ") + ")", true
 }
 
-// jsonText is v as it appears inside a JSON string of the payload:
-// kube-apiserver writes audit events with Go's encoding/json, which escapes
-// quotes, backslashes, control characters and, by default, <, > and &.
+// jsonText is v as it appears inside a JSON string written by Go's
+// encoding/json (kube-apiserver's audit log): quotes, backslashes and
+// control characters escaped and, by default, <, > and & as \u003c,
+// \u003e and \u0026.
 func jsonText(v string) string {
 	data, _ := json.Marshal(v)
 	return string(data[1 : len(data)-1])
+}
+
+// jsonTexts are the forms v may take inside a JSON string of the payload:
+// every writer escapes quotes, backslashes and control characters, but
+// only some (Go's encoding/json, .NET's System.Text.Json) escape <, > and
+// &; others (AWS's, most SaaS exports) write them as they are. A test
+// ORs the forms: one form when v holds none of the three.
+func jsonTexts(v string) []string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	raw := strings.TrimSuffix(b.String(), "\n")
+	raw = raw[1 : len(raw)-1]
+	if esc := jsonText(v); esc != raw {
+		return []string{raw, esc}
+	}
+	return []string{raw}
 }
 
 // likeTest tests that x matches prefix+v+suffix, where prefix and suffix

@@ -2,6 +2,7 @@ package qradar
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +132,19 @@ func TestJSONText(t *testing.T) {
 	for v, want := range map[string]string{`say "hi"`: `say \"hi\"`, `C:\x`: `C:\\x`, "a\nb": `a\nb`, "a&b<c>": `a\u0026b\u003cc\u003e`, "plain": "plain"} {
 		if got := jsonText(v); got != want {
 			t.Errorf("jsonText(%q) = %s, want %s", v, got, want)
+		}
+	}
+}
+
+func TestJSONTexts(t *testing.T) {
+	for v, want := range map[string][]string{
+		"plain":    {"plain"},
+		`say "hi"`: {`say \"hi\"`},
+		"a&b<c>":   {"a&b<c>", `a\u0026b\u003cc\u003e`},
+		`<"x">`:    {`<\"x\">`, `\u003c\"x\"\u003e`},
+	} {
+		if got := jsonTexts(v); !slices.Equal(got, want) {
+			t.Errorf("jsonTexts(%q) = %q, want %q", v, got, want)
 		}
 	}
 }
