@@ -785,7 +785,7 @@ func (t *test) wildcardTests(groups [][]string, op ir.Op, base ir.Match) []ir.Ex
 	}
 	if len(regexes) > 0 {
 		n := ir.Match(base)
-		n.Op, n.Values, n.All = ir.Regex, regexes, base.All
+		n.Op, n.Values, n.All = ir.Regex, regexes, base.All && len(regexes) > 1
 		n.Flags = "s"
 		if !base.Cased {
 			n.Flags = "is"

@@ -2,6 +2,14 @@ package sigmain_test
 
 import (
 	"fmt"
+	"time"
+
+	"github.com/detgen/detgen/compile"
+	"github.com/detgen/detgen/ir"
+	"github.com/detgen/detgen/sigmaimport"
+	"github.com/detgen/detgen/spec"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -17,6 +25,14 @@ import (
 	"github.com/detgen/detgen/sigmain"
 	"gopkg.in/yaml.v3"
 )
+
+// ignoreLabels compares conditions without positions and selection names.
+var ignoreLabels = cmp.Options{
+	cmpopts.IgnoreFields(ir.Match{}, "Pos", "Label"),
+	cmpopts.IgnoreFields(ir.Keyword{}, "Pos", "Label"),
+	cmpopts.IgnoreFields(ir.And{}, "Label"),
+	cmpopts.IgnoreFields(ir.Or{}, "Label"),
+}
 
 // randomSource is a log source random rules are written for: its Sigma
 // logsource (from its Sigma profile) and the fields a rule may test.
@@ -188,6 +204,33 @@ func TestRandomRulesDifferential(t *testing.T) {
 	driver.Parallel(len(rules), func(i int) {
 		outs[i] = differential(rules[i], arts[rules[i]])
 	})
+	// detgen import sigma: the spec it writes must compile to the same
+	// condition (hostile values survive the spec's YAML and its reader).
+	imported, importRefused := 0, map[string]int{}
+	for _, res := range rules {
+		out, _, err := sigmaimport.Render(res, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			importRefused[firstLine(err.Error())]++
+			continue
+		}
+		// The attack block the import leaves out when no tag names one.
+		out = append(out, []byte("attack:\n  tactics: [{id: TA0002, name: Execution}]\n  technique: {id: T1059, name: Command and Scripting Interpreter}\n  url: https://attack.mitre.org/techniques/T1059/\n")...)
+		sp, errs := spec.Parse("imported.yaml", out)
+		if len(errs) > 0 {
+			t.Errorf("%s: the imported spec does not parse: %v\n%s", filepath.Base(res.Pos.File), errs, out)
+			continue
+		}
+		got, errs := compile.Rule(sp)
+		if len(errs) > 0 {
+			t.Errorf("%s: the imported spec does not compile: %v\n%s", filepath.Base(res.Pos.File), errs, out)
+			continue
+		}
+		imported++
+		if d := cmp.Diff(res.Rule.Condition, got.Condition, ignoreLabels); d != "" {
+			t.Errorf("%s: the imported spec's condition differs (-sigma +spec):\n%s\n%s", filepath.Base(res.Pos.File), d, out)
+		}
+	}
+	t.Logf("imported %d of %d converted rules; not imported: %v", imported, len(rules), importRefused)
 	events, fired := 0, 0
 	compared := map[string]int{}
 	for i, o := range outs {
