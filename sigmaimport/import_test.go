@@ -436,6 +436,30 @@ func TestValuesQuotedSafely(t *testing.T) {
 	}
 }
 
+// TestRegexLineBreaksKept: a regex may hold a line break, which yaml.v3
+// writes in a block scalar and loses there when it comes first ("\nx"
+// came back as "x"); the spec writes such strings double-quoted.
+func TestRegexLineBreaksKept(t *testing.T) {
+	vals := []string{"\nx", "x\n", "a\n\nb", "\tx", "x\r\ny", "\n"}
+	var b strings.Builder
+	for _, v := range vals {
+		b.WriteString("      - " + strconv.Quote(v) + "\n")
+	}
+	src := fmt.Sprintf(winHead, "line breaks", "0b5d2c4e-8a1f-4c3b-9e7d-6f2a1b0c9dfd") +
+		"detection:\n  sel:\n    CommandLine|re:\n" + b.String() + "  condition: sel\n"
+	res, out, _ := importOne(t, src)
+	got, err := compileSpec(t, "q.yaml", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if d := cmp.Diff(res.Rule.Condition, got.Condition, ignorePositions); d != "" {
+		t.Errorf("(-sigma +spec):\n%s\n%s", d, out)
+	}
+	if m := ir.Matches(got.Condition); len(m) != 1 || !cmp.Equal(m[0].Values, vals) {
+		t.Errorf("values %q, want %q:\n%s", ir.Matches(got.Condition)[0].Values, vals, out)
+	}
+}
+
 func yamlScalar(s string) string {
 	b, err := yaml.Marshal(s)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/detgen/detgen/attack"
@@ -297,7 +298,14 @@ func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
 func add(m, k, v *yaml.Node) { m.Content = append(m.Content, k, v) }
 
 func str(s string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		// yaml.v3 writes a block scalar for these, and loses a leading
+		// line break there (a regex "\nx" came back as "x"); double
+		// quotes write every character as an escape or itself.
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
 }
 
 // quoted is a string that must stay a string (a date).

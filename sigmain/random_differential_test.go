@@ -95,7 +95,7 @@ func randomSources(t *testing.T) []randomSource {
 
 // eventOnly are the Windows event data (by catalog path) the Chronicle
 // parsers map only for some event ids (testrun/udm's `when`): the data of
-// those events alone.
+// those events alone; and those whose values pick the event type.
 var eventOnly = func() map[string][]string {
 	out := map[string][]string{}
 	files, _ := filepath.Glob("../testrun/udm/*.yaml")
@@ -105,6 +105,9 @@ var eventOnly = func() map[string][]string {
 			continue
 		}
 		var oracle struct {
+			EventTypes []struct {
+				When map[string][]string `yaml:"when"`
+			} `yaml:"event_types"`
 			Fields []struct {
 				From []string            `yaml:"from"`
 				When map[string][]string `yaml:"when"`
@@ -112,6 +115,16 @@ var eventOnly = func() map[string][]string {
 		}
 		if yaml.Unmarshal(src, &oracle) != nil {
 			continue
+		}
+		// Event data that picks the event type (Sysmon's registry
+		// EventType) holds only the values listed: a random one makes
+		// an event of no type.
+		for _, e := range oracle.EventTypes {
+			for k := range e.When {
+				if path, ok := strings.CutPrefix(k, "Event.EventData."); ok {
+					out[path] = append(out[path], "picks the event type")
+				}
+			}
 		}
 		for _, e := range oracle.Fields {
 			ids := e.When["Event.System.EventID"]
@@ -142,15 +155,16 @@ var hostileRunes = []rune(`'"\%_/` + "`" + `.$^()[]{}|+-:=,<>& éÄ中😀`)
 
 // TestRandomRulesDifferential is the differential check (see
 // TestSigmaHQDifferential) on rules no corpus holds: random Sigma rules
-// over real log sources, whose values are full of what the targets must
-// escape, with wildcards and their escapes, modifiers (contains,
-// startswith, endswith, all, cased, re, exists, null, empty values) and
-// random conditions (and, or, not, parentheses, 1 of, all of). Every
-// rule either converts or is refused; every converted rule's synthesized
-// events must get one verdict from sigma-go (where it reads the rule as
-// the specification does), the reference, and the QRadar and Chronicle
-// evaluators. The seed is fixed; DETGEN_RANDOM_RULES=N runs N rules and
-// DETGEN_RANDOM_SEED=S another seed.
+// over every log source with a Sigma profile, whose values are full of
+// what the targets must escape, with wildcards and their escapes, every
+// modifier detgen reads and random conditions (and, or, not, parentheses,
+// 1 of, all of). Every rule either converts or is refused; every converted
+// rule's synthesized events must get one verdict from sigma-go (on the
+// original and on the generated Sigma, where it reads them as the
+// specification does), the reference, and the QRadar, Chronicle and Sigma
+// evaluators; and detgen import sigma must turn it into a spec with the
+// same condition. The seed is fixed; DETGEN_RANDOM_RULES=N runs N rules
+// and DETGEN_RANDOM_SEED=S another seed.
 func TestRandomRulesDifferential(t *testing.T) {
 	n, seed := 2000, uint64(1)
 	if v, err := strconv.Atoi(os.Getenv("DETGEN_RANDOM_RULES")); err == nil && v > 0 {
@@ -279,6 +293,9 @@ func randomRule(r *rand.Rand, i int, logsrc map[string]string, fields []randomFi
 				// detgen reads no wildcard inside a keyword.
 				body.Content = append(body.Content, str(randomText(r, 3+r.IntN(8))))
 			}
+			if len(body.Content) > 1 && r.IntN(3) == 0 {
+				body = &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str("|all"), body}}
+			}
 		case k <= 3:
 			body = &yaml.Node{Kind: yaml.SequenceNode}
 			for k := 0; k < 2; k++ {
@@ -315,7 +332,15 @@ func randomRule(r *rand.Rand, i int, logsrc map[string]string, fields []randomFi
 	return out
 }
 
-func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+func str(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if strings.ContainsAny(s, "\t\n") {
+		// yaml.v3 would write a block scalar, whose tabs and trailing
+		// spaces its own reader then refuses.
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
 
 func scalar(tag, v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v} }
 
@@ -383,6 +408,10 @@ func randomTest(r *rand.Rand, f randomField, fields []randomField) (string, *yam
 	case 7:
 		// Any value at all, or a single character.
 		return f.name, str([]string{"*", "?", `\*`, `\`}[r.IntN(4)])
+	case 9:
+		// A regex holding a line break or a tab (values may not, so
+		// only here: the reader refuses control characters in them).
+		return f.name + "|re", str([]string{"\n", "\t", "\r\n"}[r.IntN(3)] + regexp.QuoteMeta(randomText(r, 3)))
 	case 8:
 		// A regex with classes, repetitions and escapes.
 		re := regexp.QuoteMeta(randomText(r, 3)) + []string{`[a-z]+\d`, `\s+\S*`, `[^/]{2,}`, `(?:ab|cd)?x`, `\\[A-Z]:`}[r.IntN(5)]
@@ -406,6 +435,10 @@ func randomTest(r *rand.Rand, f randomField, fields []randomField) (string, *yam
 		key += "|cased"
 	}
 	if nvals == 1 {
+		if r.IntN(15) == 0 {
+			// A number where text is expected: Sigma compares its text.
+			return key, scalar("!!int", strconv.Itoa(r.IntN(1000)))
+		}
 		return key, str(randomPattern(r))
 	}
 	seq := &yaml.Node{Kind: yaml.SequenceNode}
@@ -462,7 +495,7 @@ func randomText(r *rand.Rand, n int) string {
 // parentheses, or takes 1 of / all of them.
 func randomCondition(r *rand.Rand, names []string) string {
 	if len(names) > 1 && r.IntN(5) == 0 {
-		return []string{"1 of sel_*", "all of sel_*", "1 of them", "all of them"}[r.IntN(4)]
+		return []string{"1 of sel_*", "all of sel_*", "1 of them", "all of them", "1 of sel_a", "not 1 of sel_*"}[r.IntN(6)]
 	}
 	perm := r.Perm(len(names))
 	expr := ""
