@@ -367,7 +367,7 @@ func differential(res *sigmain.Result, arts map[string][]byte) diffOutcome {
 			}
 			return ""
 		}
-		if d := knownDivergence(rule, groups, raw, filled); d != "" {
+		if d := knownDivergence(rule, groups, raw, ev, filled); d != "" {
 			// Declared: recorded with its reason, the rest of the events
 			// still have to agree.
 			if out.status == "" {
@@ -1708,7 +1708,7 @@ type divergence struct {
 	// odd is the one evaluator that disagrees with all the others.
 	odd string
 	// applies says whether the rule and the odd verdict are this case.
-	applies func(r *sigmaRule, verdict string, raw []byte, sigmaGoFilled func() string) bool
+	applies func(r *sigmaRule, verdict string, raw []byte, ev map[string]any, sigmaGoFilled func() string) bool
 	// also are other evaluators the same cause makes odd.
 	also []string
 }
@@ -1724,8 +1724,21 @@ var knownDivergences = []divergence{
 		name: `sigma-go: a field the event lacks reads as the text "<nil>" (github.com/bradleyjkemp/sigma-go evaluator/modifiers CoerceString)`,
 		odd:  "sigma-go",
 		also: []string{"sigma-go-out"},
-		applies: func(r *sigmaRule, verdict string, _ []byte, sigmaGoFilled func() string) bool {
+		applies: func(r *sigmaRule, verdict string, _ []byte, _ map[string]any, sigmaGoFilled func() string) bool {
 			return sigmaGoFilled() != verdict
+		},
+	},
+	{
+		// UDM does not tell an empty value from a missing one: on
+		// Chronicle, null and exists: false (`= ""`) also hold where the
+		// field is there but empty, and a test the empty string passes
+		// (guarded `!= ""`) fails there. Declared when Chronicle alone
+		// disagrees and the event holds an empty value. See
+		// TestDivergenceChronicleEmptyValue.
+		name: "chronicle: UDM reads an empty value as a missing one (docs/spec.md)",
+		odd:  "chronicle",
+		applies: func(r *sigmaRule, _ string, _ []byte, ev map[string]any, _ func() string) bool {
+			return r.testsEmptyValue(ev)
 		},
 	},
 	{
@@ -1738,10 +1751,23 @@ var knownDivergences = []divergence{
 		// TestDivergenceQRadarKeywordInKey.
 		name: "qradar: a keyword search reads the whole payload, key names included (docs/spec.md)",
 		odd:  "qradar",
-		applies: func(r *sigmaRule, verdict string, raw []byte, _ func() string) bool {
+		applies: func(r *sigmaRule, verdict string, raw []byte, _ map[string]any, _ func() string) bool {
 			return verdict == "match" && keywordOnlyInKeys(r, raw)
 		},
 	},
+}
+
+// testsEmptyValue reports whether a field the rule tests holds "" in the
+// event.
+func (r *sigmaRule) testsEmptyValue(ev map[string]any) bool {
+	for _, f := range r.written {
+		for _, p := range r.sc.field[f].Paths {
+			if slices.Contains(record.Values(ev, p), "") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // keywordOnlyInKeys reports whether some keyword of the rule occurs,
@@ -1791,7 +1817,7 @@ func keywordOnlyInKeys(r *sigmaRule, raw []byte) bool {
 // knownDivergence names the declared reason for a disagreement, or "".
 // The odd ones may be the divergence's evaluator and those in also, each
 // odd for that cause (sigma-go on the original and on the output).
-func knownDivergence(r *sigmaRule, groups map[string][]string, raw []byte, sigmaGoFilled func(name string) string) string {
+func knownDivergence(r *sigmaRule, groups map[string][]string, raw []byte, ev map[string]any, sigmaGoFilled func(name string) string) string {
 	if len(groups) != 2 {
 		return ""
 	}
@@ -1799,7 +1825,7 @@ func knownDivergence(r *sigmaRule, groups map[string][]string, raw []byte, sigma
 		for v, names := range groups {
 			ok := len(names) > 0
 			for _, n := range names {
-				if n != d.odd && !slices.Contains(d.also, n) || !d.applies(r, v, raw, func() string { return sigmaGoFilled(n) }) {
+				if n != d.odd && !slices.Contains(d.also, n) || !d.applies(r, v, raw, ev, func() string { return sigmaGoFilled(n) }) {
 					ok = false
 				}
 			}

@@ -256,6 +256,10 @@ func TestRandomRulesDifferential(t *testing.T) {
 		events += o.events
 		fired += o.fired
 		compared[strings.Join(o.compared, " ")]++
+		if o.status == "divergence" {
+			d, _, _ := strings.Cut(o.detail, "\t")
+			compared["declared divergence: "+d]++
+		}
 		if o.sigmaGo != "" {
 			compared["sigma-go not compared: "+o.sigmaGo]++
 		}

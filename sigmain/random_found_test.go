@@ -242,3 +242,32 @@ detection:
 		}
 	}
 }
+
+// TestDivergenceChronicleEmptyValue pins the declared divergence: UDM
+// reads an empty value as a missing one, so on Chronicle `exists: false`
+// holds on an event whose field is there but empty, where the reference
+// (an empty string counts as a value) does not fire.
+func TestDivergenceChronicleEmptyValue(t *testing.T) {
+	res := readSigma(t, `title: no pipe
+id: 0e9f5d0c-1111-4222-8333-000000000013
+logsource: {product: zeek, service: dce_rpc}
+detection:
+  selection:
+    named_pipe|exists: false
+  condition: selection
+`)
+	yaral, why := generateFor(t, res, "chronicle")
+	if why != "" {
+		t.Fatalf("chronicle refused: %s", why)
+	}
+	rec := `{"endpoint": "svcctl", "operation": "OpenSCManagerW", "named_pipe": ""}`
+	if got, _ := fires(t, res, "reference", "", rec); got {
+		t.Errorf("reference fired: an empty value is a value")
+	}
+	if got, _ := fires(t, res, "chronicle", yaral, rec); !got {
+		t.Errorf("chronicle did not fire: the divergence is gone; remove it from knownDivergences and docs/spec.md")
+	}
+	if got, _ := fires(t, res, "chronicle", yaral, `{"endpoint": "svcctl", "operation": "OpenSCManagerW"}`); !got {
+		t.Errorf("chronicle did not fire on an event without the field")
+	}
+}
