@@ -421,19 +421,7 @@ func TestValuesQuotedSafely(t *testing.T) {
 	for _, v := range vals {
 		b.WriteString("      - " + yamlScalar(v) + "\n")
 	}
-	src := fmt.Sprintf(winHead, "quoting", "0b5d2c4e-8a1f-4c3b-9e7d-6f2a1b0c9dfe") +
-		"detection:\n  sel:\n    CommandLine|contains:\n" + b.String() + "  condition: sel\n"
-	res, out, _ := importOne(t, src)
-	got, err := compileSpec(t, "q.yaml", out)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if d := cmp.Diff(res.Rule.Condition, got.Condition, ignorePositions); d != "" {
-		t.Errorf("(-sigma +spec):\n%s\n%s", d, out)
-	}
-	if m := ir.Matches(got.Condition); len(m) != 1 || len(m[0].Values) != len(vals) {
-		t.Fatalf("values lost:\n%s", out)
-	}
+	roundTripValues(t, "CommandLine|contains", b.String(), len(vals))
 }
 
 // TestRegexLineBreaksKept: a regex may hold a line break, which yaml.v3
@@ -445,8 +433,19 @@ func TestRegexLineBreaksKept(t *testing.T) {
 	for _, v := range vals {
 		b.WriteString("      - " + strconv.Quote(v) + "\n")
 	}
-	src := fmt.Sprintf(winHead, "line breaks", "0b5d2c4e-8a1f-4c3b-9e7d-6f2a1b0c9dfd") +
-		"detection:\n  sel:\n    CommandLine|re:\n" + b.String() + "  condition: sel\n"
+	got := roundTripValues(t, "CommandLine|re", b.String(), len(vals))
+	if got != nil && !cmp.Equal(got, vals) {
+		t.Errorf("values %q, want %q", got, vals)
+	}
+}
+
+// roundTripValues imports a rule whose one test is key over the YAML list
+// items, requires the spec to compile to the same condition with n
+// values, and returns them.
+func roundTripValues(t *testing.T, key, items string, n int) []string {
+	t.Helper()
+	src := fmt.Sprintf(winHead, "values", "0b5d2c4e-8a1f-4c3b-9e7d-6f2a1b0c9dfe") +
+		"detection:\n  sel:\n    " + key + ":\n" + items + "  condition: sel\n"
 	res, out, _ := importOne(t, src)
 	got, err := compileSpec(t, "q.yaml", out)
 	if err != nil {
@@ -455,9 +454,11 @@ func TestRegexLineBreaksKept(t *testing.T) {
 	if d := cmp.Diff(res.Rule.Condition, got.Condition, ignorePositions); d != "" {
 		t.Errorf("(-sigma +spec):\n%s\n%s", d, out)
 	}
-	if m := ir.Matches(got.Condition); len(m) != 1 || !cmp.Equal(m[0].Values, vals) {
-		t.Errorf("values %q, want %q:\n%s", ir.Matches(got.Condition)[0].Values, vals, out)
+	m := ir.Matches(got.Condition)
+	if len(m) != 1 || len(m[0].Values) != n {
+		t.Fatalf("values lost:\n%s", out)
 	}
+	return m[0].Values
 }
 
 func yamlScalar(s string) string {

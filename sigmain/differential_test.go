@@ -81,20 +81,7 @@ func TestSigmaHQDifferential(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	var targets []driver.Target
-	for _, name := range []string{"qradar", "chronicle", "sigma"} {
-		tg, _ := driver.LookupTarget(name)
-		targets = append(targets, tg)
-	}
-	arts := map[*sigmain.Result]map[string][]byte{}
-	for _, o := range sigmain.Convert(results, targets) {
-		if arts[o.Result] == nil {
-			arts[o.Result] = map[string][]byte{}
-		}
-		if o.Converted() {
-			arts[o.Result][o.Target.Name] = o.Artifact.Data
-		}
-	}
+	arts := convertForDiff(results, nil)
 	var rules []*sigmain.Result
 	for _, r := range results {
 		if r.Kind == sigmain.KindRule && r.Rule != nil && len(arts[r]) > 0 {
@@ -165,6 +152,30 @@ func TestSigmaHQDifferential(t *testing.T) {
 	if string(want) != text {
 		t.Errorf("differential outcomes differ from %s (rerun with -update and review the diff):\n%s", differentialFile, linediff.Lines(string(want), text, 30))
 	}
+}
+
+// convertForDiff converts every result for the targets the differential
+// check compares and returns each result's artifacts by target; with
+// outcomes, it hands it each outcome too.
+func convertForDiff(results []*sigmain.Result, outcome func(sigmain.Outcome)) map[*sigmain.Result]map[string][]byte {
+	var targets []driver.Target
+	for _, name := range []string{"qradar", "chronicle", "sigma"} {
+		tg, _ := driver.LookupTarget(name)
+		targets = append(targets, tg)
+	}
+	arts := map[*sigmain.Result]map[string][]byte{}
+	for _, o := range sigmain.Convert(results, targets) {
+		if arts[o.Result] == nil {
+			arts[o.Result] = map[string][]byte{}
+		}
+		if o.Converted() {
+			arts[o.Result][o.Target.Name] = o.Artifact.Data
+		}
+		if outcome != nil {
+			outcome(o)
+		}
+	}
+	return arts
 }
 
 // diffOutcome is one rule's result.

@@ -192,24 +192,14 @@ func TestRandomRulesDifferential(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	var targets []driver.Target
-	for _, name := range []string{"qradar", "chronicle", "sigma"} {
-		tg, _ := driver.LookupTarget(name)
-		targets = append(targets, tg)
-	}
-	arts := map[*sigmain.Result]map[string][]byte{}
 	converted, refused := map[string]int{}, map[string]int{}
-	for _, o := range sigmain.Convert(results, targets) {
-		if arts[o.Result] == nil {
-			arts[o.Result] = map[string][]byte{}
-		}
+	arts := convertForDiff(results, func(o sigmain.Outcome) {
 		if o.Converted() {
-			arts[o.Result][o.Target.Name] = o.Artifact.Data
 			converted[o.Target.Name]++
 		} else if o.Result.Rule != nil {
 			refused[o.Target.Name+": "+refusal(o.Refused.Error())]++
 		}
-	}
+	})
 	var rules []*sigmain.Result
 	for _, res := range results {
 		switch {
