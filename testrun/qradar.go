@@ -29,6 +29,10 @@ type qradarRunner struct {
 	// the payload, as the console would, not from the field tables the
 	// generator reads.
 	shipped map[string]driver.QRadarProperty
+	// unparsed: the shipped properties are defined but hold nothing (a
+	// console where their JSON expressions do not parse the event), so
+	// only the payload fallbacks can see those fields.
+	unparsed bool
 }
 
 // receivedAt stands in for the arrival time of records without a
@@ -120,6 +124,9 @@ func (q *qradarRunner) event(raw []byte, ev map[string]any, form string) evalaql
 			// A shipped property exists for its log source type only and
 			// reads the payload through its JSON expression.
 			if p.LogSourceTypeID != dt {
+				continue
+			}
+			if q.unparsed {
 				continue
 			}
 			if payload == nil {

@@ -329,6 +329,12 @@ type Evaluator struct {
 	run runner
 }
 
+// QRadarUnparsed is an evaluator of the QRadar artifact on a console whose
+// shipped custom properties hold nothing (their JSON expressions did not
+// parse the event): where the rule reads such a property, only its
+// payload fallback can match. NewEvaluator takes it as a target name.
+const QRadarUnparsed = "qradar-unparsed"
+
 // NewEvaluator prepares the evaluation of r on target with its artifact
 // (ignored for "reference").
 func NewEvaluator(r *ir.Rule, target string, artifact []byte) (*Evaluator, error) {
@@ -337,8 +343,13 @@ func NewEvaluator(r *ir.Rule, target string, artifact []byte) (*Evaluator, error
 	switch target {
 	case "reference":
 		e.ref, err = reference.New(r)
-	case "qradar":
-		e.run, err = newQRadarRunner(r, artifact)
+	case "qradar", QRadarUnparsed:
+		var q *qradarRunner
+		q, err = newQRadarRunner(r, artifact)
+		if q != nil {
+			q.unparsed = target == QRadarUnparsed
+		}
+		e.run = q
 	case "chronicle":
 		e.run, err = newChronicleRunner(r, artifact)
 	case "sigma":
