@@ -1810,13 +1810,15 @@ var knownDivergences = []divergence{
 		// whole stored event, key names included, where the reference
 		// (docs/spec.md) reads values only. A keyword inside a key
 		// ("nel" in Channel) matches every event with the key. Declared
-		// when QRadar alone matches and some keyword occurs in the raw
+		// when QRadar alone disagrees and some keyword occurs in the raw
 		// event but in none of its values. See
 		// TestDivergenceQRadarKeywordInKey.
 		name: "qradar: a keyword search reads the whole payload, key names included (docs/spec.md)",
 		odd:  "qradar",
-		applies: func(r *sigmaRule, verdict string, raw []byte, _ map[string]any, _ func() string) bool {
-			return verdict == "match" && keywordOnlyInKeys(r, raw)
+		applies: func(r *sigmaRule, _ string, raw []byte, _ map[string]any, _ func() string) bool {
+			// Either verdict: under not, the keyword found in a key
+			// makes QRadar miss.
+			return keywordOnlyInKeys(r, raw)
 		},
 	},
 }

@@ -352,7 +352,11 @@ func (g *gen) keyword(k *ir.Keyword) string {
 		for _, f := range forms {
 			alts = append(alts, likeTest(payloadExpr, f, "%", "%", !k.Cased))
 		}
-		tests = append(tests, group(alts))
+		if len(alts) == 1 {
+			tests = append(tests, alts[0])
+		} else {
+			tests = append(tests, "("+strings.Join(alts, " OR ")+")")
+		}
 	}
 	if k.All {
 		return "(" + strings.Join(tests, " AND ") + ")"

@@ -146,7 +146,8 @@ type builder struct {
 	src   *ir.Rule
 	d     *ruleData
 	names map[ir.Expr]string
-	used  map[string]int
+	used  map[string]int  // names handed out per base
+	taken map[string]bool // selection names in use
 }
 
 func (b *builder) fail(pos diag.Pos, format string, args ...any) {
@@ -158,7 +159,7 @@ func (b *builder) fail(pos diag.Pos, format string, args ...any) {
 
 func build(r *ir.Rule, prof *Profile) (d *ruleData, err error) {
 	d = &ruleData{Rule: r, ID: r.ID, Status: r.Status, Description: r.Description}
-	b := &builder{prof: prof, src: r, d: d, names: map[ir.Expr]string{}, used: map[string]int{}}
+	b := &builder{prof: prof, src: r, d: d, names: map[ir.Expr]string{}, used: map[string]int{}, taken: map[string]bool{}}
 	defer diag.CatchUnsupported(&err)
 	for _, t := range r.Tactics {
 		d.Tags = append(d.Tags, "attack."+strings.ReplaceAll(strings.ToLower(t.Name), " ", "-"))
@@ -216,20 +217,22 @@ func build(r *ir.Rule, prof *Profile) (d *ruleData, err error) {
 	return d, nil
 }
 
-// name returns a fresh selection name: the label when it is free, else
-// label_2, label_3, ...; without a label def_1, def_2, ... A name already
-// taken (a label may itself read selection_1) is skipped.
+// name returns a fresh selection name: the label, then label_2,
+// label_3, ...; without a label def_1, def_2, ... (one count per base).
+// A name already taken (a label may itself read selection_1) is skipped.
 func (b *builder) name(label, def string) string {
-	base, n := label, 2
-	if label == "" {
-		base, n = def, 1
-	} else if b.used[label] == 0 {
-		b.used[label]++
-		return label
+	base := label
+	if base == "" {
+		base = def
 	}
-	for ; ; n++ {
-		if name := fmt.Sprintf("%s_%d", base, n); b.used[name] == 0 {
-			b.used[name]++
+	for {
+		b.used[base]++
+		name := base
+		if n := b.used[base]; n > 1 || label == "" {
+			name = fmt.Sprintf("%s_%d", base, n)
+		}
+		if !b.taken[name] {
+			b.taken[name] = true
 			return name
 		}
 	}
