@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"github.com/detgen/detgen/internal/linediff"
 	"io"
-	"maps"
 	"math"
 	"net/netip"
 	"os"
@@ -32,6 +31,7 @@ import (
 	"github.com/detgen/detgen/backends/sigma"
 	"github.com/detgen/detgen/driver"
 	"github.com/detgen/detgen/internal/corpora"
+	"github.com/detgen/detgen/internal/jsonorder"
 	"github.com/detgen/detgen/ir"
 	"github.com/detgen/detgen/mappings"
 	"github.com/detgen/detgen/record"
@@ -1410,7 +1410,9 @@ func (r *sigmaRule) events() ([][]byte, map[int]bool) {
 		if r.sc.format != "windows_event" {
 			// The same record with every object's keys in the opposite
 			// order: a sender may order them as it likes.
-			variants = append(variants, reversedKeys(raw))
+			if rev, err := jsonorder.Reversed(raw); err == nil {
+				variants = append(variants, rev)
+			}
 		}
 		for _, v := range variants {
 			if !seen[string(v)] {
@@ -1467,53 +1469,6 @@ func (r *sigmaRule) events() ([][]byte, map[int]bool) {
 	sort.Strings(skipped)
 	r.skipped = strings.Join(skipped, ", ")
 	return out, outside
-}
-
-// reversedKeys re-encodes a JSON record with the keys of every object in
-// descending order (encoding/json writes them ascending), values as they
-// were.
-func reversedKeys(raw []byte) []byte {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // numbers as written
-	if dec.Decode(&v) != nil {
-		return raw
-	}
-	var b bytes.Buffer
-	var write func(v any)
-	write = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			keys := slices.Sorted(maps.Keys(v))
-			slices.Reverse(keys)
-			b.WriteByte('{')
-			for i, k := range keys {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				write(k)
-				b.WriteByte(':')
-				write(v[k])
-			}
-			b.WriteByte('}')
-		case []any:
-			b.WriteByte('[')
-			for i, x := range v {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				write(x)
-			}
-			b.WriteByte(']')
-		default:
-			enc := json.NewEncoder(&b)
-			enc.SetEscapeHTML(false)
-			enc.Encode(v)
-			b.Truncate(b.Len() - 1) // Encode's newline
-		}
-	}
-	write(v)
-	return b.Bytes()
 }
 
 var htmlEscaper = strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`)

@@ -51,6 +51,7 @@ type randomField struct {
 // mappings as the harness reads them (loadSchema), not through sigmain.
 func randomSources(t *testing.T) []randomSource {
 	var out []randomSource
+	only := eventOnly(t)
 	for _, name := range mappings.LogsourceNames() {
 		var prof sigma.Profile
 		if errs := mappings.Load("sigma", name, &prof); len(errs) > 0 {
@@ -78,7 +79,7 @@ func randomSources(t *testing.T) []randomSource {
 			if scope[f] || name != f && len(sc.field[f].Paths) > 1 {
 				continue // fixed by the scope, or one path of several (refused)
 			}
-			if ids, ok := eventOnly[sc.field[f].Paths[0]]; ok && sc.format == "windows_event" && !has(ids, eventID) {
+			if ids, ok := only[sc.field[f].Paths[0]]; ok && sc.format == "windows_event" && !has(ids, eventID) {
 				// Only events of other ids carry it: a random rule's
 				// event would have a field its id never has.
 				continue
@@ -96,13 +97,16 @@ func randomSources(t *testing.T) []randomSource {
 // eventOnly are the Windows event data (by catalog path) the Chronicle
 // parsers map only for some event ids (testrun/udm's `when`): the data of
 // those events alone; and those whose values pick the event type.
-var eventOnly = func() map[string][]string {
+func eventOnly(t *testing.T) map[string][]string {
 	out := map[string][]string{}
 	files, _ := filepath.Glob("../testrun/udm/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no Chronicle oracle files in ../testrun/udm")
+	}
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
-			continue
+			t.Fatal(err)
 		}
 		var oracle struct {
 			EventTypes []struct {
@@ -113,8 +117,8 @@ var eventOnly = func() map[string][]string {
 				When map[string][]string `yaml:"when"`
 			} `yaml:"fields"`
 		}
-		if yaml.Unmarshal(src, &oracle) != nil {
-			continue
+		if err := yaml.Unmarshal(src, &oracle); err != nil {
+			t.Fatalf("%s: %v", f, err)
 		}
 		// Event data that picks the event type (Sysmon's registry
 		// EventType) holds only the values listed: a random one makes
@@ -136,7 +140,7 @@ var eventOnly = func() map[string][]string {
 		}
 	}
 	return out
-}()
+}
 
 func sigmaLogsourceKey(ls map[string]string) string {
 	dash := func(k string) string {

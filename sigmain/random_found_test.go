@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/detgen/detgen/testrun"
 	"gopkg.in/yaml.v3"
 )
 
@@ -269,5 +270,34 @@ detection:
 	}
 	if got, _ := fires(t, res, "chronicle", yaral, `{"endpoint": "svcctl", "operation": "OpenSCManagerW"}`); !got {
 		t.Errorf("chronicle did not fire on an event without the field")
+	}
+}
+
+// TestQRadarUnparsedView pins the evaluator view the differential checks
+// use for payload fallbacks: with the shipped properties holding nothing,
+// a field that has a fallback (verb) is still seen, one that has none
+// (objectRef.namespace, which a requester could plant elsewhere in the
+// body) is not.
+func TestQRadarUnparsedView(t *testing.T) {
+	rec := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","stage":"ResponseComplete","verb":"create","requestURI":"/api/v1/namespaces/kube-system/pods","objectRef":{"resource":"pods","namespace":"kube-system","apiVersion":"v1"},"user":{"username":"alice"}}`
+	for test, unparsed := range map[string]bool{"verb: create": true, "objectRef.namespace: kube-system": false} {
+		res := readSigma(t, `title: unparsed
+id: 0e9f5d0c-1111-4222-8333-000000000014
+logsource: {product: kubernetes, service: audit}
+detection:
+  selection:
+    `+test+`
+  condition: selection
+`)
+		aql, why := generateFor(t, res, "qradar")
+		if why != "" {
+			t.Fatalf("%s: qradar refused: %s", test, why)
+		}
+		if got, err := fires(t, res, "qradar", aql, rec); err != nil || !got {
+			t.Errorf("%s: qradar fired %v (%v), want true", test, got, err)
+		}
+		if got, err := fires(t, res, testrun.QRadarUnparsed, aql, rec); err != nil || got != unparsed {
+			t.Errorf("%s: qradar with unparsed properties fired %v (%v), want %v", test, got, err, unparsed)
+		}
 	}
 }

@@ -1,85 +1,13 @@
 package testrun
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/detgen/detgen/driver"
+	"github.com/detgen/detgen/internal/jsonorder"
 	"github.com/detgen/detgen/ir"
 )
-
-// reversedKeys rewrites a JSON document with every object's keys in
-// reverse order (values unchanged, compact).
-func reversedKeys(data []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var out bytes.Buffer
-	var walk func() error
-	walk = func() error {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch d := tok.(type) {
-		case json.Delim:
-			switch d {
-			case '{':
-				var pairs [][]byte
-				for dec.More() {
-					k, err := dec.Token()
-					if err != nil {
-						return err
-					}
-					kb, _ := json.Marshal(k.(string))
-					save := out
-					out = bytes.Buffer{}
-					if err := walk(); err != nil {
-						return err
-					}
-					v := out.Bytes()
-					out = save
-					pairs = append(pairs, append(append(kb, ':'), v...))
-				}
-				dec.Token() // }
-				out.WriteByte('{')
-				for i := len(pairs) - 1; i >= 0; i-- {
-					out.Write(pairs[i])
-					if i > 0 {
-						out.WriteByte(',')
-					}
-				}
-				out.WriteByte('}')
-			case '[':
-				out.WriteByte('[')
-				first := true
-				for dec.More() {
-					if !first {
-						out.WriteByte(',')
-					}
-					first = false
-					if err := walk(); err != nil {
-						return err
-					}
-				}
-				dec.Token() // ]
-				out.WriteByte(']')
-			}
-		default:
-			b, err := json.Marshal(d)
-			if err != nil {
-				return err
-			}
-			out.Write(b)
-		}
-		return nil
-	}
-	if err := walk(); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
-}
 
 // TestKeyOrderDoesNotMatter runs every shipped rule's tests (single events
 // and event sequences) again with every JSON object's keys in reverse
@@ -101,7 +29,7 @@ func TestKeyOrderDoesNotMatter(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(tc.Event) > 0 {
-				ev, err := reversedKeys(tc.Event)
+				ev, err := jsonorder.Reversed(tc.Event)
 				if err != nil {
 					t.Fatalf("%s / %s: %v", r.Name, tc.Name, err)
 				}
@@ -109,7 +37,7 @@ func TestKeyOrderDoesNotMatter(t *testing.T) {
 			}
 			seq := make([]ir.TimedEvent, len(tc.Sequence))
 			for i, te := range tc.Sequence {
-				ev, err := reversedKeys(te.Event)
+				ev, err := jsonorder.Reversed(te.Event)
 				if err != nil {
 					t.Fatalf("%s / %s: %v", r.Name, tc.Name, err)
 				}
